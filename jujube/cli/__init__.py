@@ -1,0 +1,2 @@
+"""The `jujube` command line."""
+from __future__ import annotations

@@ -1,0 +1,169 @@
+"""Reading and writing the needs log (records in the contract's export shape)."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator, Optional
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from jujube.db.models import Conversation, Message, Need, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def iso(ts: datetime) -> str:
+    """ISO-8601 in UTC with a trailing Z."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: Any) -> datetime:
+    """A datetime from an ISO string, a datetime or an epoch number."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    text = str(value).strip().replace("Z", "+00:00")
+    ts = datetime.fromisoformat(text)
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def _touch_conversation(session: Session, conversation_id: str, channel: str, language: Optional[str]) -> None:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        session.add(Conversation(id=conversation_id, channel=channel, language=language))
+    else:
+        conv.last_seen_at = utcnow()
+        if language and not conv.language:
+            conv.language = language
+
+
+def save_need(factory: sessionmaker[Session], record: dict[str, Any]) -> int:
+    """Insert or update the need of one discovery; returns its id."""
+    with factory.begin() as session:
+        _touch_conversation(session, record["conversation_id"], record.get("channel", "rest"), record.get("language"))
+        session.flush()
+        need = session.scalar(
+            select(Need).where(
+                Need.conversation_id == record["conversation_id"],
+                Need.discovery_no == int(record.get("discovery_no", 1)),
+            )
+        )
+        if need is None:
+            need = Need(conversation_id=record["conversation_id"], discovery_no=int(record.get("discovery_no", 1)))
+            session.add(need)
+            if record.get("captured_at"):
+                need.captured_at = parse_time(record["captured_at"])
+        price = (record.get("needs") or {}).get("price") or {}
+        need.channel = record.get("channel", "rest")
+        need.updated_at = utcnow()
+        need.stated_request = record.get("stated_request") or ""
+        need.underlying_need = record.get("underlying_need") or ""
+        need.recipient = record.get("recipient")
+        need.situation = record.get("situation")
+        need.occasion = record.get("occasion")
+        need.needs = record.get("needs") or {}
+        need.budget_max = price.get("max")
+        need.currency = price.get("currency")
+        need.recommendations = record.get("recommendations") or []
+        need.chosen_sku = record.get("chosen_sku")
+        need.outcome = record.get("outcome") or "pending"
+        need.unmet = bool(record.get("unmet", False))
+        session.flush()
+        return need.id
+
+
+def record_messages(
+    factory: sessionmaker[Session],
+    conversation_id: str,
+    channel: str,
+    lines: Iterable[dict[str, Any]],
+    language: Optional[str] = None,
+) -> int:
+    """Add transcript lines ({role, text, intent, sent_at}) not stored yet; returns how many were new."""
+    added = 0
+    with factory.begin() as session:
+        _touch_conversation(session, conversation_id, channel, language)
+        session.flush()
+        known = {
+            (parse_time(ts), role)
+            for ts, role in session.execute(
+                select(Message.sent_at, Message.role).where(Message.conversation_id == conversation_id)
+            )
+        }
+        for line in lines:
+            key = (parse_time(line["sent_at"]), line["role"])
+            if key in known:
+                continue
+            known.add(key)
+            session.add(
+                Message(
+                    conversation_id=conversation_id,
+                    role=line["role"],
+                    text=line.get("text") or "",
+                    intent=line.get("intent"),
+                    sent_at=key[0],
+                )
+            )
+            added += 1
+    return added
+
+
+def need_to_record(need: Need) -> dict[str, Any]:
+    """The contract's export shape of a stored need."""
+    return {
+        "id": need.id,
+        "conversation_id": need.conversation_id,
+        "discovery_no": need.discovery_no,
+        "channel": need.channel,
+        "captured_at": iso(need.captured_at),
+        "updated_at": iso(need.updated_at),
+        "stated_request": need.stated_request,
+        "underlying_need": need.underlying_need,
+        "recipient": need.recipient,
+        "situation": need.situation,
+        "occasion": need.occasion,
+        "needs": need.needs or {},
+        "recommendations": need.recommendations or [],
+        "chosen_sku": need.chosen_sku,
+        "outcome": need.outcome,
+        "unmet": need.unmet,
+    }
+
+
+def iter_needs(
+    factory: sessionmaker[Session],
+    conversation_id: Optional[str] = None,
+    since: Optional[datetime] = None,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """Stored needs in capture order, as export records."""
+    stmt = select(Need).order_by(Need.captured_at, Need.id)
+    if conversation_id:
+        stmt = stmt.where(Need.conversation_id == conversation_id)
+    if since:
+        stmt = stmt.where(Need.captured_at >= since)
+    with factory() as session:
+        for need in session.scalars(stmt.execution_options(yield_per=batch)):
+            yield need_to_record(need)
+
+
+def count_needs(factory: sessionmaker[Session]) -> int:
+    """How many needs are stored."""
+    with factory() as session:
+        return int(session.scalar(select(func.count(Need.id))) or 0)
+
+
+def forget_conversation(factory: sessionmaker[Session], conversation_id: str) -> dict[str, int]:
+    """Delete a conversation with its transcript and needs; returns what was deleted."""
+    with factory.begin() as session:
+        needs = session.scalar(select(func.count(Need.id)).where(Need.conversation_id == conversation_id)) or 0
+        msgs = session.scalar(select(func.count(Message.id)).where(Message.conversation_id == conversation_id)) or 0
+        session.execute(delete(Need).where(Need.conversation_id == conversation_id))
+        session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+        convs = session.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount or 0
+    logger.info("forgot conversation %s: %d needs, %d messages", conversation_id, needs, msgs)
+    return {"conversations": int(convs), "needs": int(needs), "messages": int(msgs)}
