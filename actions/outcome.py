@@ -1,0 +1,71 @@
+"""Outcomes of a recommendation: accepted, declined, or the shopper leaves."""
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import JujubeAction, Turn
+from actions.discovery import discover
+from jujube.replies import product_line
+
+logger = logging.getLogger(__name__)
+
+
+class ActionAccept(JujubeAction):
+    """The shopper takes a recommended product."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_accept"
+
+    def act(self, turn: Turn, dispatcher: CollectingDispatcher) -> None:
+        """Log the accepted product and close this discovery."""
+        if not turn.state.recommended or turn.state.outcome == "accepted":
+            discover(turn, dispatcher)  # a "yes" to a question is an answer, not a purchase
+            return
+        named = turn.products_named()
+        product = named[0] if named else turn.kb.by_sku[turn.state.recommended[0]]
+        turn.set("outcome", "accepted")
+        turn.set("chosen_sku", product.sku)
+        turn.save(outcome="accepted", chosen=product.sku)
+        dispatcher.utter_message(
+            text=f"Great choice: {product_line(turn.kb, product)}. I'll have it ready for you. Anything else I can help with?"
+        )
+        turn.new_discovery(from_this_message=False)
+
+
+class ActionDecline(JujubeAction):
+    """The shopper says no."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_decline"
+
+    def act(self, turn: Turn, dispatcher: CollectingDispatcher) -> None:
+        """After a recommendation: log the decline and offer alternatives; otherwise it is an answer."""
+        if not turn.state.recommended or turn.state.outcome != "pending":
+            discover(turn, dispatcher)
+            return
+        turn.set("outcome", "declined")
+        turn.save(outcome="declined")
+        dispatcher.utter_message(
+            text="No problem. Shall I look for something else, or something cheaper? Or tell me what didn't suit."
+        )
+
+
+class ActionGoodbye(JujubeAction):
+    """The shopper leaves."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_goodbye"
+
+    def act(self, turn: Turn, dispatcher: CollectingDispatcher) -> None:
+        """Mark an open recommendation as abandoned, then say goodbye."""
+        if turn.state.outcome == "pending" and (turn.state.recommended or turn.profile.has_facts()):
+            turn.set("outcome", "abandoned")
+            turn.save(outcome="abandoned")
+        else:
+            turn.save(outcome=turn.state.outcome) if turn.state.recommended else None
+        dispatcher.utter_message(response="utter_goodbye")

@@ -1,0 +1,147 @@
+"""Reading budgets out of what shoppers type ("under ¥30", "50k", "fifty", "not too expensive")."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Optional
+
+CURRENCIES = {
+    "¥": "CNY", "￥": "CNY", "yuan": "CNY", "rmb": "CNY", "kuai": "CNY", "cny": "CNY", "元": "CNY", "块": "CNY",
+    "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "pounds": "GBP",
+}
+_UNITS = ("kg", "kilo", "kilos", "kilogram", "kilograms", "g", "gram", "grams", "jin", "pound of", "lb", "lbs",
+          "year", "years", "yrs", "yo", "month", "months", "week", "weeks", "day", "days", "piece", "pieces",
+          "box", "boxes", "bag", "bags", "pack", "packs", "bottle", "bottles", "jar", "jars", "tin", "tins",
+          "people", "persons", "guests", "kids", "ml", "l", "litre", "litres", "liter", "liters", "cups", "%",
+          "am", "pm", "o'clock", "minutes", "hours", "percent", "times", "of them", "dozen")
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a": 1,
+}
+_SCALE = {"hundred": 100, "thousand": 1000, "k": 1000, "grand": 1000}
+_MAX_CUES = ("under", "below", "less than", "max", "maximum", "up to", "upto", "no more than", "at most", "within",
+             "not more than", "not over", "tops", "or less", "cap", "limit", "lower than", "cheaper than")
+_AROUND_CUES = ("around", "about", "roughly", "approximately", "approx", "~", "ish", "or so", "something like")
+_MIN_CUES = ("over", "more than", "at least", "above", "minimum", "min")
+_MONEY_WORDS = ("budget", "spend", "cost", "price", "pay", "afford", "money", "cash", "worth")
+_LOW_SENSITIVITY = ("doesn't matter", "does not matter", "dont matter", "don't matter", "no object", "don't care",
+                    "dont care", "whatever it costs", "spare no expense", "no budget", "no limit", "any price",
+                    "price is not", "not worried about", "money isn't", "whatever the price", "not an issue",
+                    "doesnt matter", "no matter")
+_HIGH_SENSITIVITY = ("cheap", "not too expensive", "not too pricey", "not too pricy", "not expensive", "affordable",
+                     "tight", "budget", "low price", "inexpensive", "economical", "good value", "save money",
+                     "bargain", "not pricey", "reasonable", "not too much")
+_NORMAL = ("normal price", "usual price", "regular price", "whatever the normal", "standard price")
+
+_NUM = r"(?:\d+(?:[.,]\d+)?\s*k?\b|\d+(?:[.,]\d+)?)"
+_WORDNUM = r"(?:(?:" + "|".join(sorted((w for w in _SMALL if w != "a"), key=len, reverse=True)) + \
+    r")(?:[\s-]+(?:" + "|".join(sorted(_SMALL, key=len, reverse=True)) + r"|hundred|thousand|grand))*" + \
+    r"|a\s+(?:hundred|thousand|grand))"
+_AMOUNT_RE = re.compile(
+    r"(?P<cur1>[¥￥$€£])?\s*(?P<num>" + _NUM + r"|\b" + _WORDNUM + r"\b)\s*(?P<cur2>yuan|rmb|kuai|cny|元|块|usd|dollars?|bucks|eur|euros?|gbp|pounds)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Budget:
+    """What a shopper said about price."""
+
+    max: Optional[float] = None
+    min: Optional[float] = None
+    currency: Optional[str] = None
+    sensitivity: str = "medium"  # low | medium | high
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The price dimension as the needs log stores it."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+def words_to_number(text: str) -> Optional[float]:
+    """'two hundred' -> 200, 'fifty' -> 50, '1.5k' -> 1500, '50' -> 50."""
+    t = text.lower().replace(",", "").strip()
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*k", t)
+    if m:
+        return float(m.group(1)) * 1000
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    total, current, seen = 0.0, 0.0, False
+    for word in re.split(r"[\s-]+", t):
+        if word in ("and", ""):
+            continue
+        if word in _SMALL:
+            current += _SMALL[word]
+            seen = True
+        elif word in _SCALE:
+            current = (current or 1) * _SCALE[word]
+            if _SCALE[word] >= 1000:
+                total, current = total + current, 0.0
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _has(low: str, cues: tuple[str, ...]) -> bool:
+    return any(re.search(r"(?<![a-z])" + re.escape(c) + r"(?![a-z])", low) for c in cues)
+
+
+def find_amounts(text: str) -> list[tuple[int, int, float, Optional[str]]]:
+    """Money-like numbers in `text` as (start, end, value, currency); quantities and ages are left out."""
+    out = []
+    for m in _AMOUNT_RE.finditer(text):
+        raw = m.group("num")
+        value = words_to_number(raw)
+        if value is None or (raw.strip().lower() == "a"):
+            continue
+        after = text[m.end():m.end() + 12].lower().lstrip()
+        cur = m.group("cur1") or m.group("cur2")
+        if not cur and any(re.match(re.escape(u) + r"\b", after) or after.startswith(u) and u in ("%",) for u in _UNITS):
+            continue
+        if not cur and re.match(r"\s*(st|nd|rd|th)\b", text[m.end():m.end() + 3].lower()):
+            continue
+        out.append((m.start(), m.end(), value, CURRENCIES.get(cur.lower()) if cur else None))
+    return out
+
+
+def parse_budget(text: str, asked_budget: bool = False, default_currency: str = "CNY") -> Optional[Budget]:
+    """The budget in `text`, or None when it says nothing about price.
+
+    A bare number counts as a budget only with a money cue (a currency, "under", "budget"...)
+    or when the shopper was just asked about the budget.
+    """
+    low = " " + text.lower().strip() + " "
+    amounts = find_amounts(text)
+    money_cue = _has(low, _MAX_CUES + _AROUND_CUES + _MIN_CUES + _MONEY_WORDS) or any(a[3] for a in amounts)
+    budget = Budget()
+    if _has(low, _LOW_SENSITIVITY):
+        budget.sensitivity, budget.note = "low", "price is not a concern"
+    elif _has(low, _NORMAL):
+        budget.sensitivity, budget.note = "medium", "normal price"
+    elif _has(low, _HIGH_SENSITIVITY) and not _has(low, ("budget is", "budget of", "my budget")):
+        budget.sensitivity, budget.note = "high", "wants it affordable"
+    if amounts and (money_cue or asked_budget):
+        values = [a[2] for a in amounts]
+        budget.currency = next((a[3] for a in amounts if a[3]), None) or default_currency
+        if len(values) >= 2 and _has(low, ("between", "from", "to", "and", "-")):
+            budget.min, budget.max = min(values[:2]), max(values[:2])
+            note = f"between {budget.min:g} and {budget.max:g}"
+        elif _has(low, _MIN_CUES) and not _has(low, _MAX_CUES):
+            budget.min = values[0]
+            note = f"at least {values[0]:g}"
+        else:
+            budget.max = values[0]
+            note = (f"around {values[0]:g}" if _has(low, _AROUND_CUES) else
+                    f"up to {values[0]:g}" if _has(low, _MAX_CUES) else f"{values[0]:g}")
+        budget.note = note
+        if budget.sensitivity == "low":
+            budget.sensitivity = "medium"
+    elif budget.note == "":
+        return None
+    return budget

@@ -1,0 +1,2 @@
+"""Rasa input channels of Jujube."""
+from __future__ import annotations

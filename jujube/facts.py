@@ -1,0 +1,129 @@
+"""Facts in one shopper message: from the NLU's entities plus a few patterns on the text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from jujube.budget import Budget, parse_budget
+from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
+
+EXCLUDED_ROLE = "excluded"
+_QUANTITY_RE = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|ten|half a|a couple of|a few)\s*"
+    r"(?P<unit>kilos?|kgs?|kilograms?|jin|grams?|g|boxe?s?|bags?|packs?|packets?|bottles?|dozen|pieces?|cartons?|"
+    r"jars?|tins?|cans?|bunch(?:es)?|punnets?|crates?|cases?|lbs?|pounds? of)\b",
+    re.IGNORECASE,
+)
+_AGE_RE = re.compile(
+    r"\b(?:(?:she|he|they|mum|mom|dad|grandma|grandpa|mother|father)(?:'s|’s| is| are| turned| turns)\s+(?P<a>\d{2,3})"
+    r"|(?P<b>\d{2,3})\s*(?:years?|yrs?|yo)\b(?:\s*old)?|in (?:her|his|their) (?P<c>[6-9]0)s)",
+    re.IGNORECASE,
+)
+_REQUEST_RE = re.compile(
+    r"(?:do you (?:have|sell|stock|carry)|have you got|got any|looking for|i(?:'d| would) like|i want|i need|"
+    r"can i (?:get|buy|have)|where (?:is|are) (?:the|your)?|selling|any)\s+(?:some |a |an |the |any )?"
+    r"(?P<item>[a-z][a-z' -]{1,40}?)(?:\?|\.|,|!| for | please|$)",
+    re.IGNORECASE,
+)
+_STOP = {"something", "anything", "stuff", "things", "thing", "help", "idea", "ideas", "suggestion", "present",
+         "gift", "advice", "recommendation", "food", "it", "one", "more", "else", "other", "cheaper", "that"}
+
+
+@dataclass
+class Facts:
+    """What one message tells about the need."""
+
+    kinds: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    recipient: Optional[str] = None
+    situations: list[str] = field(default_factory=list)
+    occasion: Optional[str] = None
+    prefers: list[tuple[str, str]] = field(default_factory=list)
+    avoids: list[tuple[str, str]] = field(default_factory=list)
+    excluded_kinds: list[str] = field(default_factory=list)
+    budget: Optional[Budget] = None
+    quantity: Optional[str] = None
+    unknown_item: Optional[str] = None
+
+    def topics(self) -> set[str]:
+        """Discovery topics this message answered."""
+        out = set()
+        if self.recipient:
+            out.add("recipient")
+        if self.situations or self.occasion:
+            out.add("purpose")
+        if any(e in ("taste", "texture") for e, _ in self.prefers + self.avoids) or self.excluded_kinds:
+            out.add("preference")
+        if any(e == "quality" for e, _ in self.prefers + self.avoids):
+            out.add("quality")
+        if self.budget is not None:
+            out.add("budget")
+        return out
+
+    def empty(self) -> bool:
+        """True when the message told nothing about the need."""
+        return not (self.kinds or self.sections or self.topics() or self.quantity or self.unknown_item)
+
+
+def _add(items: list[Any], value: Any) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def elderly_key(kb: Knowledge) -> Optional[str]:
+    """The lexicon's situation for old age, if it has one."""
+    for c in kb.of_entity("situation"):
+        if "elder" in c.key or c.key in ("old age", "senior"):
+            return c.key
+    return None
+
+
+def extract_facts(
+    text: str,
+    entities: Iterable[dict[str, Any]],
+    kb: Knowledge,
+    asked_budget: bool = False,
+) -> Facts:
+    """Turn the entities the NLU found (and the text) into facts about the need."""
+    facts = Facts()
+    for ent in entities:
+        kind, value = str(ent.get("entity", "")), str(ent.get("value", "")).lower().strip()
+        if not value:
+            continue
+        negated = ent.get("role") == EXCLUDED_ROLE
+        if kind == "product":
+            _add(facts.excluded_kinds if negated else facts.kinds, value)
+        elif kind == "category":
+            section = kb.section_of(value)
+            if section and not negated:
+                _add(facts.sections, section)
+        elif kind == "recipient" and kb.concept("recipient", value):
+            facts.recipient = value
+        elif kind == "situation" and kb.concept("situation", value):
+            _add(facts.situations, value)
+        elif kind == "occasion" and kb.concept("occasion", value):
+            facts.occasion = value
+        elif kind in PREFERENCE_ENTITIES and kb.concept(kind, value):
+            target, other = (facts.avoids, facts.prefers) if negated else (facts.prefers, facts.avoids)
+            _add(target, (kind, value))
+            if (kind, value) in other:
+                other.remove((kind, value))
+    age = _AGE_RE.search(text)
+    if age:
+        years = int(age.group("a") or age.group("b") or age.group("c"))
+        key = elderly_key(kb)
+        if years >= 65 and key:
+            _add(facts.situations, key)
+    qty = _QUANTITY_RE.search(text)
+    if qty and (facts.kinds or facts.sections):
+        facts.quantity = qty.group(0).strip()
+    facts.budget = parse_budget(text, asked_budget=asked_budget, default_currency=kb.currency)
+    if not facts.kinds and not facts.sections:
+        m = _REQUEST_RE.search(text.strip())
+        if m:
+            item = m.group("item").strip(" -'")
+            words = [w for w in item.split() if w not in ("some", "any", "good", "nice", "fresh")]
+            if words and not (set(words) & _STOP) and not kb.products_of_kind(" ".join(words)):
+                facts.unknown_item = " ".join(words)
+    return facts

@@ -1,0 +1,57 @@
+"""Rasa NLU component: the knowledge-driven spaCy entity matcher inside the pipeline."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from jujube.knowledge import get_knowledge
+from jujube.nlu.matcher import EntityMatcher
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Extracts shop entities with spaCy phrase matchers built from the catalog and needs lexicon."""
+
+    def __init__(self, config: Dict[Text, Any], matcher: Optional[EntityMatcher] = None) -> None:
+        self._config = config
+        self._matcher = matcher
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """No settings: the patterns come from knowledge/."""
+        return {}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """spaCy (and spacy-lookups-data for lemmas)."""
+        return ["spacy"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        """Build the matcher from the knowledge files."""
+        return cls(config, EntityMatcher(get_knowledge()))
+
+    def _get_matcher(self) -> EntityMatcher:
+        if self._matcher is None:
+            self._matcher = EntityMatcher(get_knowledge())
+        return self._matcher
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Add the matched entities to each message."""
+        matcher = self._get_matcher()
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = self.add_extractor_name(matcher.extract(text))
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

@@ -1,0 +1,147 @@
+"""The need profile: every fact of one discovery, and the need it adds up to on four dimensions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from jujube.budget import Budget
+from jujube.facts import Facts
+from jujube.knowledge import DIMENSIONS, Concept, Knowledge
+
+TOPICS = ("recipient", "purpose", "preference", "quality", "budget")
+
+
+@dataclass
+class Profile:
+    """What is known about one shopper's need so far."""
+
+    stated_request: str = ""
+    kinds: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    quantity: Optional[str] = None
+    recipient: Optional[str] = None
+    situations: list[str] = field(default_factory=list)
+    occasion: Optional[str] = None
+    prefers: list[tuple[str, str]] = field(default_factory=list)
+    avoids: list[tuple[str, str]] = field(default_factory=list)
+    excluded_kinds: list[str] = field(default_factory=list)
+    budget: Optional[Budget] = None
+    unknown_item: Optional[str] = None
+    known: set[str] = field(default_factory=set)
+
+    def apply(self, facts: Facts) -> None:
+        """Add one message's facts; newer facts win over older ones."""
+        if not self.stated_request:
+            self.stated_request = (facts.kinds[:1] or facts.sections[:1] or [facts.unknown_item or ""])[0]
+        for kind in facts.kinds:
+            if kind not in self.kinds:
+                self.kinds.append(kind)
+            if kind in self.excluded_kinds:
+                self.excluded_kinds.remove(kind)
+        for kind in facts.excluded_kinds:
+            if kind not in self.excluded_kinds:
+                self.excluded_kinds.append(kind)
+            if kind in self.kinds:
+                self.kinds.remove(kind)
+        for section in facts.sections:
+            if section not in self.sections:
+                self.sections.append(section)
+        self.quantity = facts.quantity or self.quantity
+        self.recipient = facts.recipient or self.recipient
+        for s in facts.situations:
+            if s not in self.situations:
+                self.situations.append(s)
+        self.occasion = facts.occasion or self.occasion
+        for pref in facts.prefers:
+            if pref in self.avoids:
+                self.avoids.remove(pref)
+            if pref not in self.prefers:
+                self.prefers.append(pref)
+        for pref in facts.avoids:
+            if pref in self.prefers:
+                self.prefers.remove(pref)
+            if pref not in self.avoids:
+                self.avoids.append(pref)
+        if facts.budget is not None:
+            self.budget = facts.budget
+        if facts.unknown_item and not self.unknown_item and not self.kinds:
+            self.unknown_item = facts.unknown_item
+        self.known |= facts.topics()
+
+    def concepts(self, kb: Knowledge) -> list[Concept]:
+        """Lexicon concepts behind the profile, recipient first."""
+        keys: list[tuple[str, str]] = []
+        if self.recipient:
+            keys.append(("recipient", self.recipient))
+        keys += [("situation", s) for s in self.situations]
+        if self.occasion:
+            keys.append(("occasion", self.occasion))
+        keys += self.prefers
+        return [c for c in (kb.concept(e, k) for e, k in keys) if c is not None]
+
+    def is_gift(self, kb: Knowledge) -> bool:
+        """True when the shopper is buying a present."""
+        occasion = kb.concept("occasion", self.occasion) if self.occasion else None
+        recipient = kb.concept("recipient", self.recipient) if self.recipient else None
+        return ("gift boxes and hampers" in self.sections or bool(occasion and occasion.gift)
+                or bool(recipient and recipient.group == "work"))
+
+    def has_facts(self) -> bool:
+        """True once anything about the need is known."""
+        return bool(self.stated_request or self.known or self.kinds or self.sections)
+
+    def dimensions(self, kb: Knowledge) -> dict[str, Any]:
+        """The need on the four dimensions, as the needs log stores it."""
+        dims: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
+        for concept in self.concepts(kb):
+            for dim, item in concept.items():
+                if item.text not in dims[dim]:
+                    dims[dim].append(item.text)
+        for entity, key in self.avoids:
+            concept = kb.concept(entity, key)
+            text = f"not {key}"
+            dim = next((d for d, _ in concept.items()), "functional") if concept else "functional"
+            if text not in dims[dim]:
+                dims[dim].append(text)
+        for kind in self.excluded_kinds:
+            dims["functional"].append(f"no {kind}")
+        out: dict[str, Any] = dict(dims)
+        out["price"] = self.budget.as_dict() if self.budget else {}
+        if self.budget and "currency" not in out["price"] and self.budget.max is not None:
+            out["price"]["currency"] = kb.currency
+        return out
+
+    def situation_text(self) -> Optional[str]:
+        """The situation as one short line."""
+        parts = list(self.situations) + ([self.occasion] if self.occasion else [])
+        return ", ".join(parts) or None
+
+    def summary(self, kb: Knowledge) -> str:
+        """One line naming the underlying need."""
+        wishes = [k for e, k in self.prefers if e in ("taste", "texture")]
+        head = "something " + " and ".join(wishes) if wishes else (
+            self.stated_request or (self.sections[0] if self.sections else "something suitable"))
+        tails = []
+        for s in self.situations:
+            c = kb.concept("situation", s)
+            tails.append(c.summary if c and c.summary else s)
+        quality = [k for e, k in self.prefers if e == "quality"]
+        if quality:
+            tails.append(", ".join(quality))
+        who = f"for {_article(self.recipient)}" if self.recipient else ""
+        if self.situations and self.recipient:
+            who = f"for {_article(self.recipient, self.situations[0])}"
+        occasion = f"for {self.occasion}" if self.occasion else ""
+        bits = [head] + ([f"({'; '.join(tails)})"] if tails else []) + [b for b in (who, occasion) if b]
+        if self.unknown_item and self.unknown_item != head:
+            bits.append(f"(asked for {self.unknown_item})")
+        return " ".join(bits)
+
+
+def _article(recipient: str, situation: str | None = None) -> str:
+    if recipient in ("me", "myself", "self"):
+        return "themselves"
+    words = f"{situation} {recipient}" if situation else recipient
+    if recipient.endswith("s") and not recipient.endswith("ss"):
+        return words if situation else f"the {recipient}"
+    return f"a {words}" if words[0] not in "aeiou" else f"an {words}"

@@ -1,0 +1,128 @@
+"""Ranking the catalog against a need profile: exclusions first, then fit on each dimension, then budget."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from jujube.knowledge import Knowledge, NeedItem, Product
+from jujube.profile import Profile
+
+# How much a matched need counts, by where it came from.
+WEIGHTS = {"taste": 3.0, "texture": 3.0, "quality": 2.0, "situation": 2.0, "recipient": 1.0, "occasion": 1.5}
+KIND_MATCH, SECTION_MATCH, HINT, MISSED_WISH, UNWANTED = 4.0, 2.0, 1.0, -3.0, -4.0
+BUDGET_TOLERANCE = 1.15
+
+
+@dataclass
+class Scored:
+    """A product with its score and the needs it serves."""
+
+    product: Product
+    score: float
+    serves: list[str] = field(default_factory=list)
+
+    def reason(self) -> str:
+        """A short reason tied to the need."""
+        fits = ", ".join(self.serves[:2])
+        base = self.product.reason
+        return f"{base} ({fits})" if fits and base else (base or fits)
+
+
+def hard_exclusions(profile: Profile, kb: Knowledge) -> set[str]:
+    """Tags no recommendation may carry: allergies, conditions, things the shopper ruled out."""
+    tags: set[str] = set()
+    for concept in profile.concepts(kb):
+        tags |= concept.avoid_tags
+    for kind in profile.excluded_kinds:
+        tags.add(kind)
+        tags.add(kind.rstrip("s"))
+    return tags
+
+
+def _matches(product: Product, item: NeedItem) -> bool:
+    return bool(product.tags.intersection(item.prefer))
+
+
+def score_product(product: Product, profile: Profile, kb: Knowledge) -> Scored:
+    """How well one product serves the profile (higher is better)."""
+    scored = Scored(product, 0.0)
+    kinds = {k for kind in profile.kinds for k in (kind, kind.rstrip("s"), kind + "s")}
+    if kinds & set(product.kinds):
+        scored.score += KIND_MATCH
+    if product.section in profile.sections:
+        scored.score += SECTION_MATCH
+    explicit = set(profile.prefers)
+    for concept in profile.concepts(kb):
+        weight = WEIGHTS.get(concept.entity, 1.0)
+        for _, item in concept.items():
+            if not item.prefer:
+                continue
+            if _matches(product, item):
+                scored.score += weight
+                if item.text not in scored.serves:
+                    scored.serves.append(item.text)
+            elif (concept.entity, concept.key) in explicit and concept.entity in ("taste", "texture"):
+                scored.score += MISSED_WISH
+        if concept.hints and product.tags.intersection(concept.hints):
+            scored.score += HINT
+    for entity, key in profile.avoids:
+        concept = kb.concept(entity, key)
+        if concept and product.tags.intersection(concept.prefer_tags):
+            scored.score += UNWANTED
+    budget = profile.budget
+    if budget is not None:
+        if budget.sensitivity == "high":
+            scored.score -= min(product.price / 100.0, 2.0)
+        elif budget.sensitivity == "low" and "premium" in product.tags:
+            scored.score += 0.5
+    return scored
+
+
+def _fits_budget(product: Product, profile: Profile, cheaper_than: Optional[float]) -> bool:
+    if cheaper_than is not None and product.price >= cheaper_than:
+        return False
+    budget = profile.budget
+    if budget is None:
+        return True
+    if budget.max is not None and product.price > budget.max * BUDGET_TOLERANCE:
+        return False
+    return True
+
+
+def rank(
+    profile: Profile,
+    kb: Knowledge,
+    exclude_skus: Iterable[str] = (),
+    cheaper_than: Optional[float] = None,
+    limit: int = 3,
+) -> list[Scored]:
+    """The best 0 to `limit` products for the profile; empty when nothing fits."""
+    banned = hard_exclusions(profile, kb)
+    skip = set(exclude_skus)
+    wishes = [kb.concept(e, k) for e, k in profile.prefers if e in ("taste", "texture")]
+    candidates: list[Scored] = []
+    for product in kb.products:
+        if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
+            continue
+        if set(product.kinds) & set(profile.excluded_kinds):
+            continue
+        if any(w and w.prefer_tags and not product.tags & w.prefer_tags for w in wishes):
+            continue  # every explicit taste or texture wish must be met
+        scored = score_product(product, profile, kb)
+        relevant = scored.serves or scored.score >= SECTION_MATCH
+        if relevant and scored.score > 0:
+            candidates.append(scored)
+    candidates.sort(key=lambda s: (-s.score, s.product.price, s.product.sku))
+    picked: list[Scored] = []
+    seen_kinds: set[str] = set()
+    for scored in candidates:
+        first_kind = scored.product.kinds[0] if scored.product.kinds else scored.product.sku
+        if first_kind in seen_kinds:
+            continue
+        seen_kinds.add(first_kind)
+        picked.append(scored)
+        if len(picked) == limit:
+            break
+    if len(picked) < limit:
+        picked += [s for s in candidates if s not in picked][: limit - len(picked)]
+    return picked

@@ -1,0 +1,216 @@
+"""The trainee-question classifier: a spaCy text classifier trained on knowledge/rehearsal/questions.yml."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch
+
+from jujube.config import PROJECT_ROOT, get_settings
+from jujube.rehearsal import RehearsalError
+
+logger = logging.getLogger(__name__)
+
+# Bump when the training recipe changes, so cached pipelines are rebuilt.
+RECIPE = "textcat-ensemble-v1"
+EPOCHS = 14
+SEED = 7
+OTHER = "other"
+_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+
+def questions_path() -> Path:
+    """Where the trainee-question training data lives."""
+    return get_settings().knowledge_dir / "rehearsal" / "questions.yml"
+
+
+def cache_root() -> Path:
+    """Where trained pipelines are cached (JUJUBE_REHEARSAL_CACHE or var/rehearsal)."""
+    return Path(os.environ.get("JUJUBE_REHEARSAL_CACHE") or PROJECT_ROOT / "var" / "rehearsal")
+
+
+def load_examples(path: Path) -> list[tuple[str, str]]:
+    """(text, label) pairs from a questions file ({classes: {label: [text, ...]}})."""
+    if not path.is_file():
+        raise RehearsalError(f"question data not found: {path}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    classes = raw.get("classes")
+    if not isinstance(classes, dict) or not classes:
+        raise RehearsalError(f"{path}: expected a 'classes' mapping of label -> examples")
+    out: list[tuple[str, str]] = []
+    for label, texts in classes.items():
+        for text in texts or []:
+            if str(text).strip():
+                out.append((str(text).strip(), str(label)))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of a text (letters, inner apostrophes and hyphens)."""
+    return _WORD.findall(text.lower())
+
+
+def data_hash(examples: Iterable[tuple[str, str]]) -> str:
+    """A short hash of the training data and recipe: the cache key."""
+    h = hashlib.sha256(f"{RECIPE}|{spacy.__version__}|{EPOCHS}|{SEED}".encode())
+    for text, label in examples:
+        h.update(f"{label}\t{text}\n".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The class of one trainee message and the model's confidence."""
+
+    label: str
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class EvalReport:
+    """Accuracy of the classifier on labelled examples."""
+
+    accuracy: float
+    total: int
+    per_class: dict[str, tuple[int, int]]
+    errors: list[tuple[str, str, str]]
+
+    def text(self) -> str:
+        """A readable report: overall accuracy, per-class accuracy and the misclassified examples."""
+        lines = [f"question classifier accuracy: {self.accuracy:.3f} on {self.total} held-out questions"]
+        for label, (ok, n) in sorted(self.per_class.items()):
+            lines.append(f"  {label:<16} {ok:>3}/{n:<3} {ok / n if n else 0:.2f}")
+        for text, gold, got in self.errors:
+            lines.append(f"  miss: {text!r}: expected {gold}, got {got}")
+        return "\n".join(lines)
+
+
+class QuestionClassifier:
+    """Classifies what a trainee says into the question kinds of the training data."""
+
+    def __init__(self, nlp: Language, vocabulary: set[str]) -> None:
+        self.nlp = nlp
+        self.vocabulary = vocabulary
+        self.labels: tuple[str, ...] = tuple(nlp.get_pipe("textcat").labels)
+
+    @classmethod
+    def train(cls, examples: list[tuple[str, str]]) -> "QuestionClassifier":
+        """Train a fresh pipeline (blank English + textcat) on (text, label) pairs."""
+        started = time.monotonic()
+        fix_random_seed(SEED)
+        labels = sorted({label for _, label in examples})
+        nlp = spacy.blank("en")
+        textcat = nlp.add_pipe("textcat")
+        for label in labels:
+            textcat.add_label(label)
+        data = [
+            Example.from_dict(nlp.make_doc(text), {"cats": {lab: float(lab == label) for lab in labels}})
+            for text, label in examples
+        ]
+        optimizer = nlp.initialize(lambda: data)
+        rng = random.Random(SEED)
+        for _ in range(EPOCHS):
+            rng.shuffle(data)
+            for batch in minibatch(data, size=16):
+                nlp.update(batch, sgd=optimizer, drop=0.2)
+        vocabulary = {w for text, _ in examples for w in words(text)}
+        logger.info("trained the question classifier on %d examples in %.1fs", len(data), time.monotonic() - started)
+        return cls(nlp, vocabulary)
+
+    def save(self, path: Path) -> None:
+        """Write the pipeline and its vocabulary to a folder (atomically replaced)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
+        self.nlp.to_disk(tmp / "pipeline")
+        (tmp / "vocabulary.json").write_text(json.dumps(sorted(self.vocabulary)), encoding="utf-8")
+        try:
+            tmp.rename(path)
+        except OSError:  # another process won the race: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, path: Path) -> "QuestionClassifier":
+        """Read a pipeline saved by `save`."""
+        nlp = spacy.load(path / "pipeline")
+        vocabulary = set(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
+        return cls(nlp, vocabulary)
+
+    def known_share(self, text: str) -> float:
+        """Share of the text's words that occur in the training data."""
+        ws = words(text)
+        return sum(w in self.vocabulary for w in ws) / len(ws) if ws else 0.0
+
+    def predict(self, text: str) -> Prediction:
+        """The most likely question kind; unknown words only or no words at all give `other`."""
+        text = (text or "").strip()
+        if not text or self.known_share(text) == 0.0:
+            return Prediction(OTHER, 1.0)
+        cats = self.nlp(text[:500]).cats
+        label = max(cats, key=cats.__getitem__)
+        return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
+
+    def evaluate(self, examples: list[tuple[str, str]]) -> EvalReport:
+        """Accuracy on labelled examples, with per-class results and the misses."""
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        errors = []
+        for text, gold in examples:
+            got = self.predict(text).label
+            per[gold][1] += 1
+            if got == gold:
+                per[gold][0] += 1
+            else:
+                errors.append((text, gold, got))
+        total = len(examples)
+        correct = sum(ok for ok, _ in per.values())
+        return EvalReport(correct / total if total else 0.0, total, {k: (v[0], v[1]) for k, v in per.items()}, errors)
+
+
+_lock = threading.Lock()
+_loaded: dict[str, QuestionClassifier] = {}
+
+
+def get_classifier(path: Path | None = None) -> QuestionClassifier:
+    """The classifier for the current training data: from memory, the disk cache, or trained now."""
+    examples = load_examples(path or questions_path())
+    key = data_hash(examples)
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+        folder = cache_root() / f"questions-{key}"
+        clf = None
+        if (folder / "vocabulary.json").is_file():
+            try:
+                clf = QuestionClassifier.load(folder)
+            except Exception as exc:  # a damaged cache is rebuilt, not fatal
+                logger.warning("cached question classifier at %s unreadable (%s); retraining", folder, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+        if clf is None:
+            counts = Counter(label for _, label in examples)
+            logger.info("training the question classifier: %s", dict(sorted(counts.items())))
+            clf = QuestionClassifier.train(examples)
+            clf.save(folder)
+        _loaded[key] = clf
+        return clf
+
+
+def labelled_examples(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """(text, label) pairs from an already parsed {classes: {label: [...]}} mapping."""
+    return [(str(t).strip(), str(label)) for label, texts in (raw.get("classes") or {}).items() for t in texts or []
+            if str(t).strip()]

@@ -1,0 +1,62 @@
+"""SQL expressions that differ between SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Text, case, cast, func, literal
+from sqlalchemy.sql.elements import ColumnElement
+
+from jujube.db.models import Need
+
+logger = logging.getLogger(__name__)
+
+DIMENSIONS = ("functional", "formal", "emotional", "price")
+LIST_DIMENSIONS = DIMENSIONS[:3]
+
+
+def day_bucket(dialect: str) -> ColumnElement[str]:
+    """The UTC day of `captured_at` as YYYY-MM-DD text."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", Need.captured_at), "YYYY-MM-DD")
+    return func.substr(Need.captured_at, 1, 10)
+
+
+def dimension_text(dimension: str) -> ColumnElement[str]:
+    """The JSON text of one dimension of `needs` (for case-insensitive matching)."""
+    return cast(Need.needs[dimension], Text)
+
+
+def array_size(dialect: str, column: Any, key: str | None = None) -> ColumnElement[int]:
+    """How many items the JSON array in `column` (or under its `key`) holds; 0 when it is no array."""
+    if dialect == "postgresql":
+        node = column.op("->")(literal(key)) if key else column
+        return case((func.json_typeof(node) == "array", func.json_array_length(node)), else_=0)
+    if key:
+        return func.coalesce(func.json_array_length(column, f"$.{key}"), 0)
+    return func.coalesce(func.json_array_length(column), 0)
+
+
+def dimension_size(dialect: str, dimension: str) -> ColumnElement[int]:
+    """How many values one list dimension holds (0 when missing)."""
+    return array_size(dialect, Need.needs, dimension)
+
+
+def price_present(dialect: str) -> ColumnElement[bool]:
+    """True when the price dimension says anything (a budget, a sensitivity or a note)."""
+    if dialect == "postgresql":
+        price = Need.needs.op("->")(literal("price"))
+        fields = [price.op("->>")(literal(k)) for k in ("sensitivity", "note")]
+    else:
+        fields = [func.json_extract(Need.needs, f"$.price.{k}") for k in ("sensitivity", "note")]
+    cond = Need.budget_max.is_not(None)
+    for field in fields:
+        cond = cond | (func.coalesce(cast(field, Text), "") != "")
+    return cond
+
+
+def dimension_present(dialect: str, dimension: str) -> ColumnElement[bool]:
+    """True when the need says something on `dimension`."""
+    if dimension == "price":
+        return price_present(dialect)
+    return dimension_size(dialect, dimension) > 0
