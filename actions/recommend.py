@@ -29,7 +29,8 @@ class ActionRefine(JujubeAction):
         shown = [p for p in (turn.kb.by_sku.get(s) for s in state.recommended or state.shown) if p]
         limit = min(p.price for p in shown) if cheaper and shown else None
         intro = "Here are some cheaper options:" if cheaper else "Here are some other options:"
-        if turn.recommend(dispatcher, exclude=tuple(state.shown), cheaper_than=limit, intro=intro):
+        exclude = tuple(state.recommended) if cheaper else tuple(state.shown)
+        if turn.recommend(dispatcher, exclude=exclude, cheaper_than=limit, intro=intro):
             return
         what = "cheaper" if cheaper else "else"
         dispatcher.utter_message(

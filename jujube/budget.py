@@ -40,6 +40,11 @@ _NUM = r"(?:\d+(?:[.,]\d+)?\s*k?\b|\d+(?:[.,]\d+)?)"
 _WORDNUM = r"(?:(?:" + "|".join(sorted((w for w in _SMALL if w != "a"), key=len, reverse=True)) + \
     r")(?:[\s-]+(?:" + "|".join(sorted(_SMALL, key=len, reverse=True)) + r"|hundred|thousand|grand))*" + \
     r"|a\s+(?:hundred|thousand|grand))"
+AGE_RE = re.compile(
+    r"\b(?:(?:she|he|they|mum|mom|dad|grandma|grandpa|mother|father)(?:'s|’s| is| are| turned| turns)\s+(?P<a>\d{2,3})"
+    r"|(?P<b>\d{2,3})\s*(?:years?|yrs?|yo)\b(?:\s*old)?|in (?:her|his|their) (?P<c>[6-9]0)s)",
+    re.IGNORECASE,
+)
 _AMOUNT_RE = re.compile(
     r"(?P<cur1>[¥￥$€£])?\s*(?P<num>" + _NUM + r"|\b" + _WORDNUM + r"\b)\s*(?P<cur2>yuan|rmb|kuai|cny|元|块|usd|dollars?|bucks|eur|euros?|gbp|pounds)?",
     re.IGNORECASE,
@@ -95,7 +100,10 @@ def _has(low: str, cues: tuple[str, ...]) -> bool:
 def find_amounts(text: str) -> list[tuple[int, int, float, Optional[str]]]:
     """Money-like numbers in `text` as (start, end, value, currency); quantities and ages are left out."""
     out = []
+    ages = [(a.start(), a.end()) for a in AGE_RE.finditer(text)]
     for m in _AMOUNT_RE.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in ages):
+            continue
         raw = m.group("num")
         value = words_to_number(raw)
         if value is None or (raw.strip().lower() == "a"):

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from jujube.budget import Budget, parse_budget
+from jujube.budget import AGE_RE, Budget, parse_budget
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
 
 EXCLUDED_ROLE = "excluded"
@@ -13,11 +13,6 @@ _QUANTITY_RE = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|ten|half a|a couple of|a few)\s*"
     r"(?P<unit>kilos?|kgs?|kilograms?|jin|grams?|g|boxe?s?|bags?|packs?|packets?|bottles?|dozen|pieces?|cartons?|"
     r"jars?|tins?|cans?|bunch(?:es)?|punnets?|crates?|cases?|lbs?|pounds? of)\b",
-    re.IGNORECASE,
-)
-_AGE_RE = re.compile(
-    r"\b(?:(?:she|he|they|mum|mom|dad|grandma|grandpa|mother|father)(?:'s|’s| is| are| turned| turns)\s+(?P<a>\d{2,3})"
-    r"|(?P<b>\d{2,3})\s*(?:years?|yrs?|yo)\b(?:\s*old)?|in (?:her|his|their) (?P<c>[6-9]0)s)",
     re.IGNORECASE,
 )
 _REQUEST_RE = re.compile(
@@ -109,7 +104,7 @@ def extract_facts(
             _add(target, (kind, value))
             if (kind, value) in other:
                 other.remove((kind, value))
-    age = _AGE_RE.search(text)
+    age = AGE_RE.search(text)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))
         key = elderly_key(kb)

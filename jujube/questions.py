@@ -49,7 +49,7 @@ def next_topic(
         return None
     gift = profile.is_gift(kb)
     order = ["recipient", "purpose", "preference", "budget"]
-    if gift and "quality" not in done and not _formal_known(profile, kb):
+    if gift and "quality" not in done and "preference" not in profile.known and not _formal_known(profile, kb):
         order.append("quality")
     if gift and "preference" not in done and "quality" in profile.known:
         done.add("preference")

@@ -52,7 +52,7 @@ class NeedsLog:
             for entry in entries:
                 try:
                     self._apply(entry)
-                except SQLAlchemyError:
+                except (SQLAlchemyError, OSError):
                     break
                 done += 1
             rest = entries[done:]
@@ -80,7 +80,7 @@ class NeedsLog:
                 raise SQLAlchemyError("outbox not empty")
             self._apply(entry)
             return True
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError) as exc:
             logger.error("needs log: database unavailable (%s); kept in %s", exc, self.outbox)
             with self._lock:
                 self.outbox.parent.mkdir(parents=True, exist_ok=True)

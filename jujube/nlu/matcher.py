@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from jujube.budget import CURRENCIES, find_amounts
-from jujube.facts import _AGE_RE, EXCLUDED_ROLE
+from jujube.facts import EXCLUDED_ROLE
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
 
 logger = logging.getLogger(__name__)
@@ -136,11 +136,10 @@ class EntityMatcher:
 def money_entities(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[dict[str, Any]]:
     """Amount and currency entities; ages and quantities are not money."""
     taken = list(taken)
-    ages = [(m.start(), m.end()) for m in _AGE_RE.finditer(text)]
     out: list[dict[str, Any]] = []
 
     def free(s: int, e: int) -> bool:
-        return not any(s < te and ts < e for ts, te in taken + ages)
+        return not any(s < te and ts < e for ts, te in taken)
 
     for m in _CURRENCY_RE.finditer(text):
         if free(m.start(), m.end()):

@@ -1,0 +1,128 @@
+"""Handlers for shoppers' messages, button taps, things the bot cannot read, and errors."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from telegram import Chat, Update, User
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.errors import RasaUnavailable
+from bot.render import render
+from bot.services import deliver, language, say, sender_id, services, trainee_id, typing
+
+logger = logging.getLogger(__name__)
+
+
+async def converse(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: Optional[User], text: str) -> None:
+    """Send `text` to Rasa for this chat and relay the replies; apologise if Rasa fails."""
+    svc = services(context)
+    sender = sender_id(chat)
+    try:
+        async with typing(context.bot, chat.id):
+            replies = await svc.rasa.send(sender, text, language(user))
+    except RasaUnavailable as exc:
+        logger.warning("no answer from Rasa for %s: %s", sender, exc)
+        await say(context.bot, chat.id, texts.RASA_DOWN)
+        return
+    if not replies:
+        logger.info("Rasa sent no reply to %s", sender)
+    await deliver(context.bot, chat.id, render(replies, svc.buttons))
+
+
+async def rehearse_or_converse(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: Optional[User], text: str) -> None:
+    """Route `text` to the rehearsal coach when this user is in a rehearsal, else to Rasa."""
+    svc = services(context)
+    try:
+        lines = await svc.rehearsals.handle(trainee_id(user, chat), text)
+    except Exception:
+        logger.exception("the rehearsal coach failed for chat %s", chat.id)
+        await say(context.bot, chat.id, texts.REHEARSAL_FAILED)
+        return
+    if lines is not None:
+        await say(context.bot, chat.id, *lines)
+        return
+    await converse(context, chat, user, text)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shopper's text message."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or not message.text:
+        return
+    async with services(context).lock(chat.id):
+        await rehearse_or_converse(context, chat, update.effective_user, message.text)
+
+
+def _title_of(update: Update, data: str) -> Optional[str]:
+    """The title of the tapped button, read from the message it belongs to."""
+    markup = getattr(update.callback_query.message, "reply_markup", None) if update.callback_query else None
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on a button Rasa sent: answer the tap, then send the button's payload to Rasa."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or not query.data:
+        return
+    svc = services(context)
+    payload = svc.buttons.decode(query.data)
+    if payload is None:
+        payload = _title_of(update, query.data)  # the store was emptied by a restart: send the title
+    try:
+        await query.answer(None if payload else texts.BUTTON_EXPIRED)
+    except TelegramError as exc:
+        logger.debug("could not answer a button tap: %s", exc)
+    if not payload:
+        await say(context.bot, chat.id, texts.BUTTON_EXPIRED)
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)  # one tap per question
+    except TelegramError as exc:
+        logger.debug("could not remove a keyboard: %s", exc)
+    async with svc.lock(chat.id):
+        await converse(context, chat, update.effective_user, payload)
+
+
+async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, files and the like: say that only text can be read."""
+    chat = update.effective_chat
+    if chat is not None:
+        await say(context.bot, chat.id, texts.ONLY_TEXT)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have: point to /help."""
+    chat = update.effective_chat
+    if chat is not None:
+        await say(context.bot, chat.id, texts.UNKNOWN_COMMAND)
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: ask for a new one instead."""
+    chat = update.effective_chat
+    if chat is not None:
+        await say(context.bot, chat.id, texts.EDITED)
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start or /help in a group: point to a private chat (groups are not served)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await say(context.bot, chat.id, texts.GROUP_ONLY_PRIVATE.format(username=context.bot.username))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any error a handler raised and apologise in the chat if possible."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WRONG)
+        except TelegramError as exc:
+            logger.warning("could not apologise in chat %s: %s", update.effective_chat.id, exc)

@@ -1,0 +1,46 @@
+"""Budget parsing."""
+from __future__ import annotations
+
+import pytest
+
+from jujube.budget import parse_budget, words_to_number
+
+
+@pytest.mark.parametrize("text,asked,max_,min_,sens", [
+    ("under ¥30", False, 30, None, "medium"),
+    ("Up to 100.", True, 100, None, "medium"),
+    ("around 50 is fine", False, 50, None, "medium"),
+    ("Not too pricey, around 50 is fine.", True, 50, None, "high"),
+    ("50k", True, 50000, None, "medium"),
+    ("fifty", True, 50, None, "medium"),
+    ("two hundred yuan max", False, 200, None, "medium"),
+    ("between 100 and 150 rmb", False, 150, 100, "medium"),
+    ("not too expensive", False, None, None, "high"),
+    ("Price doesn't matter much.", True, None, None, "low"),
+])
+def test_budgets(text: str, asked: bool, max_, min_, sens: str) -> None:
+    b = parse_budget(text, asked_budget=asked)
+    assert b is not None
+    assert (b.max, b.min, b.sensitivity) == (max_, min_, sens)
+
+
+@pytest.mark.parametrize("text", ["She's 86 and has trouble chewing.", "two kilos of kiwi", "for my 2 kids", "hello"])
+def test_no_budget_without_money(text: str) -> None:
+    assert parse_budget(text, asked_budget=True) is None
+
+
+def test_bare_number_needs_context() -> None:
+    assert parse_budget("50") is None
+    assert parse_budget("50", asked_budget=True).max == 50
+
+
+def test_currency_detected() -> None:
+    assert parse_budget("under $20").currency == "USD"
+    assert parse_budget("max 200 rmb").currency == "CNY"
+    assert parse_budget("under 30").as_dict() == {"max": 30.0, "currency": "CNY", "sensitivity": "medium",
+                                                 "note": "up to 30"}
+
+
+@pytest.mark.parametrize("text,value", [("1.5k", 1500), ("two hundred", 200), ("ninety nine", 99), ("a hundred", 100)])
+def test_words_to_number(text: str, value: float) -> None:
+    assert words_to_number(text) == value
