@@ -21,7 +21,7 @@ class NeedsLog:
 
     def __init__(self, outbox: Path, factory: Optional[Callable[[], sessionmaker[Session]]] = None) -> None:
         self.outbox = outbox
-        self._factory = factory or get_sessionmaker
+        self._factory = factory
         self._lock = threading.Lock()
 
     def save_need(self, record: dict[str, Any]) -> bool:
@@ -65,7 +65,7 @@ class NeedsLog:
             return done
 
     def _apply(self, entry: dict[str, Any]) -> None:
-        factory = self._factory()
+        factory = (self._factory or get_sessionmaker)()
         if entry["kind"] == "need":
             queries.save_need(factory, entry["record"])
         else:

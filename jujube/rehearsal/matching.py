@@ -1,0 +1,147 @@
+"""Finding products named in what a trainee says, and judging how well they fit a customer's hidden need."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+GRADES = ("good", "acceptable", "off", "poor")  # best first
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def singular(word: str) -> str:
+    """A crude singular of an English word (dates -> date, cherries -> cherry, boxes -> box)."""
+    if len(word) <= 3 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("ie"):  # cookie and cookies share one form
+        return word[:-2] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "oes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Lowercase singular word tokens (hyphens split words: sugar-free -> sugar free)."""
+    return tuple(singular(t) for t in _TOKEN.findall(text.lower()))
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """True when the words of `phrase` occur in order and adjacent in `text`."""
+    hay, needle = tokens(text), tokens(phrase)
+    n = len(needle)
+    return n > 0 and any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+
+
+@dataclass(frozen=True)
+class CatalogProduct:
+    """What the coach needs to know about a product of the shop's catalog."""
+
+    sku: str
+    name: str
+    kinds: tuple[str, ...]
+    tags: frozenset[str]
+    price: float | None = None
+
+
+def load_catalog(path: Path) -> list[CatalogProduct]:
+    """The catalog's products; an empty list (with a warning) when the file is missing."""
+    if not path.is_file():
+        logger.warning("catalog %s not found: rehearsal products are matched by their names only", path)
+        return []
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for entry in raw.get("products") or []:
+        if not isinstance(entry, dict) or not entry.get("sku"):
+            continue
+        tags = {str(t).lower() for t in entry.get("tags") or []} | {str(t).lower() for t in entry.get("allergens") or []}
+        price = entry.get("price")
+        out.append(CatalogProduct(
+            sku=str(entry["sku"]),
+            name=str(entry.get("name") or entry["sku"]),
+            kinds=tuple(str(k) for k in entry.get("kinds") or ()),
+            tags=frozenset(tags),
+            price=float(price) if isinstance(price, (int, float)) else None,
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A product (or a product word of the persona) the trainee named, with its fit."""
+
+    phrase: str
+    label: str
+    grade: str
+    sku: str | None = None
+    price: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for the database."""
+        return {"phrase": self.phrase, "label": self.label, "grade": self.grade, "sku": self.sku, "price": self.price}
+
+
+class ProductIndex:
+    """Phrase look-up over catalog products plus extra words (the personas' product references)."""
+
+    def __init__(self, catalog: Iterable[CatalogProduct], extra_words: Iterable[str] = ()) -> None:
+        self.products = list(catalog)
+        self.by_sku = {p.sku: p for p in self.products}
+        self.phrases: dict[tuple[str, ...], list[CatalogProduct | str]] = {}
+        for p in self.products:
+            for phrase in (*p.kinds, p.name):
+                self._add(phrase, p)
+        for word in extra_words:
+            if word not in self.by_sku:
+                self._add(word, word)
+        self.longest = max((len(k) for k in self.phrases), default=0)
+
+    def _add(self, phrase: str, target: CatalogProduct | str) -> None:
+        key = tokens(phrase)
+        if key:
+            targets = self.phrases.setdefault(key, [])
+            if target not in targets:
+                targets.append(target)
+
+    def of_kind(self, word: str) -> list[CatalogProduct]:
+        """Catalog products a word refers to (a sku, a kind or a name)."""
+        if word in self.by_sku:
+            return [self.by_sku[word]]
+        return [t for t in self.phrases.get(tokens(word), []) if isinstance(t, CatalogProduct)]
+
+    def find(self, text: str) -> list[tuple[str, list[CatalogProduct | str]]]:
+        """Phrases of `text` that name products, longest match first, without overlaps."""
+        toks = tokens(text)
+        found = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.longest, len(toks) - i), 0, -1):
+                key = toks[i:i + n]
+                if key in self.phrases:
+                    found.append((" ".join(key), self.phrases[key]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+def overall_fit(grades: Iterable[str]) -> str:
+    """Fit of a whole recommendation: good, acceptable, poor, or none (no product recognised)."""
+    gs = set(grades)
+    if not gs:
+        return "none"
+    if "good" in gs and "poor" not in gs:
+        return "good"
+    if "good" in gs or "acceptable" in gs:
+        return "acceptable"
+    return "poor"
