@@ -66,6 +66,4 @@ class ActionGoodbye(JujubeAction):
         if turn.state.outcome == "pending" and (turn.state.recommended or turn.profile.has_facts()):
             turn.set("outcome", "abandoned")
             turn.save(outcome="abandoned")
-        else:
-            turn.save(outcome=turn.state.outcome) if turn.state.recommended else None
-        dispatcher.utter_message(response="utter_goodbye")
+        # the goodbye itself is utter_goodbye, which follows this action in the rules

@@ -85,14 +85,17 @@ async def serve(app: Application, settings: BotSettings, stop: asyncio.Event, re
         async with app:  # initialize (getMe) ... shutdown
             logger.info("connected to Telegram as @%s", app.bot.username)
             await publish_commands(app)
+            svc = app.bot_data.get("services")
+            if svc is not None:
+                svc.rehearsals.preload()
             if settings.webhook_url:
                 await _serve_webhook(app, settings, stop, ready)
             else:
                 await _serve_polling(app, settings, stop, ready)
     finally:
-        svc: Optional[Services] = app.bot_data.get("services")
-        if svc is not None:
-            await svc.aclose()
+        services: Optional[Services] = app.bot_data.get("services")
+        if services is not None:
+            await services.aclose()
 
 
 async def _serve_polling(app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]) -> None:

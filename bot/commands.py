@@ -127,7 +127,7 @@ async def begin_rehearsal(
     if chat is None:
         return
     rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
-    if not rehearsals.available:
+    if not await rehearsals.available():
         await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
         return
     try:
@@ -146,7 +146,7 @@ async def begin_rehearsal(
         logger.exception("could not start a rehearsal for %s", trainee)
         await say(context.bot, chat.id, texts.REHEARSAL_FAILED)
         return
-    await say(context.bot, chat.id, texts.REHEARSAL_INTRO, *lines)
+    await say(context.bot, chat.id, *lines)
 
 
 async def rehearse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,7 +173,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
-    if not rehearsals.available:
+    if not await rehearsals.available():
         await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
         return
     try:

@@ -23,32 +23,43 @@ def load_service() -> Optional[Any]:
 
 
 class Rehearsals:
-    """Async wrapper around the synchronous RehearsalService; `available` is False without it."""
+    """Async wrapper around the synchronous RehearsalService; unavailable when it is not installed."""
 
     def __init__(self, service: Optional[Any] = None, loader: Callable[[], Optional[Any]] = load_service) -> None:
         self._service = service
         self._loader = loader
-        self._loaded = service is not None
+        self._loading: Optional["asyncio.Future[Optional[Any]]"] = None
+        self._running: set[str] = set()  # trainees seen in a rehearsal by this process
 
-    def _get(self) -> Optional[Any]:
-        if not self._loaded:
-            try:
-                self._service = self._loader()
-            except Exception:
-                logger.exception("the rehearsal coach could not be loaded")
-                self._service = None
-            self._loaded = True
-            if self._service is None:
-                logger.info("rehearsals are not available (no %s)", SERVICE_MODULE)
-        return self._service
+    def _load(self) -> Optional[Any]:
+        try:
+            service = self._loader()
+        except Exception:
+            logger.exception("the rehearsal coach could not be loaded")
+            return None
+        if service is None:
+            logger.info("rehearsals are not available (no %s)", SERVICE_MODULE)
+        return service
 
-    @property
-    def available(self) -> bool:
+    def preload(self) -> None:
+        """Start loading the coach in the background (it takes a moment); call inside the event loop."""
+        if self._service is None and self._loading is None:
+            self._loading = asyncio.ensure_future(asyncio.to_thread(self._load))
+
+    async def service(self) -> Optional[Any]:
+        """The coach, loaded on first use; None when it is not available."""
+        if self._service is not None:
+            return self._service
+        self.preload()
+        assert self._loading is not None
+        return await asyncio.shield(self._loading)
+
+    async def available(self) -> bool:
         """Whether the rehearsal coach is installed."""
-        return self._get() is not None
+        return await self.service() is not None
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        service = self._get()
+        service = await self.service()
         if service is None:
             raise LookupError("rehearsals are not available")
         return await asyncio.to_thread(getattr(service, name), *args, **kwargs)
@@ -58,22 +69,40 @@ class Rehearsals:
         return list(await self._call("personas"))
 
     async def start(self, trainee_id: str, persona_key: Optional[str] = None) -> list[str]:
-        """Start a rehearsal; returns the customer's opening lines."""
-        return list(await self._call("start", trainee_id, persona_key, channel="telegram"))
+        """Start a rehearsal; returns the coach's introduction and the customer's opening."""
+        lines = list(await self._call("start", trainee_id, persona_key, channel="telegram"))
+        self._running.add(trainee_id)
+        return lines
 
     async def handle(self, trainee_id: str, text: str) -> Optional[list[str]]:
-        """The customer's answer to `text`, or None when no rehearsal is active (or none can be)."""
-        if self._get() is None:
+        """The customer's answer to `text`, or None when no rehearsal is active (or none can be).
+
+        If the coach fails for someone not known to be rehearsing, the failure is logged and None
+        returned, so a broken coach never keeps shoppers from the shop assistant.
+        """
+        if await self.service() is None:
             return None
-        replies = await self._call("handle", trainee_id, text)
-        return None if replies is None else list(replies)
+        try:
+            replies = await self._call("handle", trainee_id, text)
+        except Exception:
+            if trainee_id in self._running:
+                raise
+            logger.exception("the rehearsal coach failed; passing %s's message on to the shop assistant", trainee_id)
+            return None
+        if replies is None:
+            self._running.discard(trainee_id)
+            return None
+        self._running.add(trainee_id)
+        return list(replies)
 
     async def stop(self, trainee_id: str) -> list[str]:
         """End the rehearsal; returns the scorecard."""
-        return list(await self._call("stop", trainee_id))
+        lines = list(await self._call("stop", trainee_id))
+        self._running.discard(trainee_id)
+        return lines
 
     async def active(self, trainee_id: str) -> bool:
         """Whether `trainee_id` is in a rehearsal."""
-        if self._get() is None:
+        if await self.service() is None:
             return False
         return bool(await self._call("active", trainee_id))

@@ -41,10 +41,6 @@ REHEARSALS_UNAVAILABLE = "Rehearsals are not available yet."
 REHEARSAL_RUNNING = "You are already in a rehearsal. /stop ends it and shows your scorecard."
 REHEARSAL_PICK = "Who would you like to practise with?"
 REHEARSAL_ANY = "Any customer"
-REHEARSAL_INTRO = (
-    "Rehearsal started: I play a customer with a hidden need. Find out what they really "
-    "need and recommend something. /stop ends it and shows your scorecard."
-)
 REHEARSAL_NONE = "No rehearsal is running. /rehearse starts one."
 REHEARSAL_FAILED = "Sorry, the rehearsal coach is not working right now. Please try again later."
 

@@ -13,6 +13,7 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"
 MAX_HEAD = 16 * 1024
 MAX_BODY = 1024 * 1024
 READ_TIMEOUT = 10.0
+LINGER = 1.0
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
            408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large"}
 
@@ -79,10 +80,19 @@ class WebhookServer:
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
             )
             await writer.drain()
-        except ConnectionError:
+            if writer.can_write_eof():
+                writer.write_eof()
+            await asyncio.wait_for(self._discard(reader), LINGER)  # a close with unread data resets the reply
+        except (ConnectionError, asyncio.TimeoutError):
             pass
         finally:
             writer.close()
+
+    @staticmethod
+    async def _discard(reader: asyncio.StreamReader) -> None:
+        for _ in range(64):
+            if not await reader.read(64 * 1024):
+                return
 
     async def _read_update(self, reader: asyncio.StreamReader) -> dict[str, Any]:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")

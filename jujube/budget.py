@@ -106,8 +106,8 @@ def find_amounts(text: str) -> list[tuple[int, int, float, Optional[str]]]:
             continue
         raw = m.group("num")
         value = words_to_number(raw)
-        if value is None or (raw.strip().lower() == "a"):
-            continue
+        if value is None or raw.strip().lower() in ("a", "one"):
+            continue  # "the first one", "a box": not money
         after = text[m.end():m.end() + 12].lower().lstrip()
         cur = m.group("cur1") or m.group("cur2")
         if not cur and any(re.match(re.escape(u) + r"\b", after) or after.startswith(u) and u in ("%",) for u in _UNITS):

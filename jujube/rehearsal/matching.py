@@ -13,6 +13,9 @@ logger = logging.getLogger(__name__)
 
 GRADES = ("good", "acceptable", "off", "poor")  # best first
 _TOKEN = re.compile(r"[a-z0-9]+")
+_KEEP_S = frozenset({"this", "his", "yes", "was", "has", "does", "tennis", "analysis", "christmas"})
+_PAREN = re.compile(r"\([^)]*\)")
+MODIFIER_WINDOW = 3
 
 
 def singular(word: str) -> str:
@@ -25,9 +28,14 @@ def singular(word: str) -> str:
         return word[:-2] + "y"
     if word.endswith(("ches", "shes", "xes", "sses", "oes")):
         return word[:-2]
-    if word.endswith("s") and not word.endswith(("us", "is")):
+    if word.endswith("s") and not word.endswith("us") and word not in _KEEP_S:
         return word[:-1]
     return word
+
+
+def short_name(name: str) -> str:
+    """A product name without its parenthesised pack size: "Chamomile tea (20 bags)" -> "Chamomile tea"."""
+    return " ".join(_PAREN.sub(" ", name).split())
 
 
 def tokens(text: str) -> tuple[str, ...]:
@@ -84,10 +92,12 @@ class Mention:
     grade: str
     sku: str | None = None
     price: float | None = None
+    note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form for the database."""
-        return {"phrase": self.phrase, "label": self.label, "grade": self.grade, "sku": self.sku, "price": self.price}
+        return {"phrase": self.phrase, "label": self.label, "grade": self.grade, "sku": self.sku,
+                "price": self.price, "note": self.note}
 
 
 class ProductIndex:
@@ -97,9 +107,11 @@ class ProductIndex:
         self.products = list(catalog)
         self.by_sku = {p.sku: p for p in self.products}
         self.phrases: dict[tuple[str, ...], list[CatalogProduct | str]] = {}
+        self.words_of: dict[str, set[str]] = {}
         for p in self.products:
-            for phrase in (*p.kinds, p.name):
+            for phrase in (*p.kinds, p.name, short_name(p.name)):
                 self._add(phrase, p)
+            self.words_of[p.sku] = set(tokens(p.name)) | {w for tag in p.tags for w in tokens(tag)}
         for word in extra_words:
             if word not in self.by_sku:
                 self._add(word, word)
@@ -119,20 +131,35 @@ class ProductIndex:
         return [t for t in self.phrases.get(tokens(word), []) if isinstance(t, CatalogProduct)]
 
     def find(self, text: str) -> list[tuple[str, list[CatalogProduct | str]]]:
-        """Phrases of `text` that name products, longest match first, without overlaps."""
+        """Phrases of `text` that name products, longest match first, without overlaps.
+
+        When a phrase names several products ("mooncakes"), the words just before it
+        ("sugar-free mooncakes") keep only the products whose name or tags carry them.
+        """
         toks = tokens(text)
         found = []
-        i = 0
+        i = prev_end = 0
         while i < len(toks):
             for n in range(min(self.longest, len(toks) - i), 0, -1):
                 key = toks[i:i + n]
                 if key in self.phrases:
-                    found.append((" ".join(key), self.phrases[key]))
-                    i += n
+                    modifiers = set(toks[max(prev_end, i - MODIFIER_WINDOW):i])
+                    found.append((" ".join(key), self._narrow(self.phrases[key], modifiers)))
+                    i = prev_end = i + n
                     break
             else:
                 i += 1
         return found
+
+    def _narrow(self, targets: list[CatalogProduct | str], modifiers: set[str]) -> list[CatalogProduct | str]:
+        products = [t for t in targets if isinstance(t, CatalogProduct)]
+        if len(products) < 2 or not modifiers:
+            return targets
+        overlap = {p.sku: len(modifiers & self.words_of[p.sku]) for p in products}
+        best = max(overlap.values())
+        if best == 0:
+            return targets
+        return [t for t in targets if not isinstance(t, CatalogProduct) or overlap[t.sku] == best]
 
 
 def overall_fit(grades: Iterable[str]) -> str:

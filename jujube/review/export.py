@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable, Iterator, TextIO
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +94,17 @@ class _Line:
         return len(text)
 
 
-def iter_csv(records: Iterable[dict[str, Any]]) -> Iterable[str]:
-    """CSV text chunk by chunk (header first), for streaming responses."""
+def iter_csv(records: Iterable[dict[str, Any]], rows_per_chunk: int = 500) -> Iterator[str]:
+    """CSV text in chunks of rows (header first), for streaming responses."""
     line = _Line()
     writer = csv.writer(line, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    yield line.value
+    chunk = [line.value]
     for record in records:
         writer.writerow(csv_row(record))
-        yield line.value
+        chunk.append(line.value)
+        if len(chunk) >= rows_per_chunk:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)

@@ -1,10 +1,11 @@
 """Filters over the needs log, shared by the command line, the dashboard and the exports."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import or_
@@ -13,18 +14,25 @@ from sqlalchemy.sql.elements import ColumnElement
 from jujube.db.models import OUTCOMES, Need
 from jujube.db.needs import parse_time
 from jujube.review import ReviewError
-from jujube.review.sqlfuncs import DIMENSIONS, dimension_present, dimension_text
+from jujube.review.sqlfuncs import DIMENSIONS, contains, dimension_present, json_text
 
 logger = logging.getLogger(__name__)
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = 200
+JSON_KEYS = DIMENSIONS + ("max", "currency", "sensitivity", "note", "null", "true", "false")
 
 
 def _like(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _patterns(text: str) -> list[str]:
+    """LIKE patterns finding `text` in stored JSON, which may keep non-ASCII letters as \\u escapes."""
+    escaped = json.dumps(text)[1:-1]
+    return [_like(text)] + ([_like(escaped)] if escaped != text else [])
 
 
 def _parse_when(name: str, value: str) -> datetime:
@@ -137,18 +145,20 @@ class NeedFilter:
         if self.conversation:
             conds.append(Need.conversation_id == self.conversation)
         if self.recipient:
-            conds.append(Need.recipient.ilike(_like(self.recipient), escape="\\"))
+            conds.append(contains(dialect, Need.recipient, _like(self.recipient)))
         dim, text = self.dimension_parts
-        if dim:
-            if text:
-                conds.append(dimension_text(dim).ilike(_like(text), escape="\\"))
-            else:
-                conds.append(dimension_present(dialect, dim))
+        if dim and text:
+            conds.append(or_(*[contains(dialect, json_text(dialect, Need.needs, dim), p) for p in _patterns(text)]))
+        elif dim:
+            conds.append(dimension_present(dialect, dim))
         if self.keyword:
-            pattern = _like(self.keyword)
             columns = [Need.stated_request, Need.underlying_need, Need.recipient, Need.situation, Need.occasion]
-            ors = [c.ilike(pattern, escape="\\") for c in columns]
-            ors += [dimension_text(d).ilike(pattern, escape="\\") for d in DIMENSIONS[:3]]
+            ors = [contains(dialect, c, _like(self.keyword)) for c in columns]
+            if any(self.keyword.lower() in key for key in JSON_KEYS):
+                # The keyword is part of a JSON key: look inside the dimensions' values only.
+                ors += [contains(dialect, json_text(dialect, Need.needs, d), _like(self.keyword)) for d in DIMENSIONS]
+            else:
+                ors += [contains(dialect, json_text(dialect, Need.needs), p) for p in _patterns(self.keyword)]
             conds.append(or_(*ors))
         return conds
 
@@ -166,8 +176,3 @@ class NeedFilter:
         """A short human description, e.g. `outcome=no_match, unmet`."""
         parts = [f"{k}={v}" if k != "unmet" else "unmet only" for k, v in self.params().items()]
         return ", ".join(parts) or "all needs"
-
-
-def today() -> date:
-    """Today's date in UTC."""
-    return datetime.now(timezone.utc).date()

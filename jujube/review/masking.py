@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Iterator
 
 logger = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])([\w.+-]{1,64})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # A phone number: 7 to 15 digits, optionally led by + and split by spaces, dots, dashes or brackets.
 PHONE_RE = re.compile(r"(?<![\w.])(\+?\(?\d(?:[\s.\-()]{0,2}\d){6,14})(?![\w.]*\d)")
+
+# Cheap first test: anything that could be an e-mail address or a phone number.
+MAYBE_CONTACT = re.compile(r"@|\d(?:[\s.\-()]{0,2}\d){6}")
 
 # Free-text fields of a need record that may hold what a shopper typed.
 TEXT_FIELDS = ("stated_request", "underlying_need", "recipient", "situation", "occasion")
@@ -56,8 +59,25 @@ def mask_value(value: Any) -> Any:
     return value
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+
+
 def mask_record(record: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an export record with contact details masked in its free-text parts (ids stay as they are)."""
+    """An export record with contact details masked in its free-text parts (ids stay as they are).
+
+    The record itself is returned when there is nothing to mask; otherwise a masked copy.
+    """
+    texts = [record.get(k) or "" for k in TEXT_FIELDS] + list(_strings(record.get("needs")))
+    if not MAYBE_CONTACT.search("\n".join(t for t in texts if isinstance(t, str))):
+        return record
     out = dict(record)
     for key in TEXT_FIELDS:
         if isinstance(out.get(key), str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal
+from sqlalchemy import Text, case, cast, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from jujube.db.models import Need
@@ -22,9 +22,20 @@ def day_bucket(dialect: str) -> ColumnElement[str]:
     return func.substr(Need.captured_at, 1, 10)
 
 
-def dimension_text(dimension: str) -> ColumnElement[str]:
-    """The JSON text of one dimension of `needs` (for case-insensitive matching)."""
-    return cast(Need.needs[dimension], Text)
+def contains(dialect: str, column: Any, pattern: str) -> ColumnElement[bool]:
+    """Case-insensitive LIKE (SQLite's LIKE already ignores ASCII case and is faster than lower())."""
+    if dialect == "postgresql":
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
+
+
+def json_text(dialect: str, column: Any, key: str | None = None) -> ColumnElement[str]:
+    """The stored JSON text of `column` (or of its top-level `key`)."""
+    if key is None:
+        return cast(column, Text)
+    if dialect == "postgresql":
+        return cast(column.op("->")(literal(key)), Text)
+    return func.json_extract(column, f"$.{key}")
 
 
 def array_size(dialect: str, column: Any, key: str | None = None) -> ColumnElement[int]:
@@ -49,10 +60,9 @@ def price_present(dialect: str) -> ColumnElement[bool]:
         fields = [price.op("->>")(literal(k)) for k in ("sensitivity", "note")]
     else:
         fields = [func.json_extract(Need.needs, f"$.price.{k}") for k in ("sensitivity", "note")]
-    cond = Need.budget_max.is_not(None)
-    for field in fields:
-        cond = cond | (func.coalesce(cast(field, Text), "") != "")
-    return cond
+    said = or_(*[func.coalesce(cast(field, Text), "") != "" for field in fields])
+    # CASE stops at the budget, so most needs skip the JSON look-ups.
+    return case((Need.budget_max.is_not(None), True), else_=said)
 
 
 def dimension_present(dialect: str, dimension: str) -> ColumnElement[bool]:
@@ -60,3 +70,8 @@ def dimension_present(dialect: str, dimension: str) -> ColumnElement[bool]:
     if dimension == "price":
         return price_present(dialect)
     return dimension_size(dialect, dimension) > 0
+
+
+def has_items(column: Any) -> ColumnElement[bool]:
+    """True when a JSON list column holds anything (it is stored as `[]` when empty)."""
+    return func.coalesce(cast(column, Text), "[]").not_in(["[]", "null"])

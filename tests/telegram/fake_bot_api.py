@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from telegram_rules import check_html, check_reply_markup, check_commands, check_secret, utf16_len
+from telegram_rules import ApiError, check_commands, check_html, check_reply_markup, check_secret, utf16_len
 
 JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "scope", "entities", "link_preview_options",
                "reply_parameters"}
@@ -21,14 +21,6 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
                 "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
 
 
-class ApiError(Exception):
-    """An error answer of the Bot API."""
-
-    def __init__(self, code: int, description: str, retry_after: Optional[int] = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-
 @dataclass
 class Call:
     """One Bot API request the bot made."""
@@ -36,6 +28,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    result: Any = None
 
 
 class FakeTelegram:
@@ -60,7 +53,7 @@ class FakeTelegram:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
 
     @property
     def url(self) -> str:
@@ -159,23 +152,35 @@ class FakeTelegram:
         with self._cond:
             return [c.params for c in self.calls[since:] if c.method == method]
 
+    def last_message_id(self, chat_id: int) -> int:
+        """Id of the bot's latest message in `chat_id`."""
+        return max(mid for cid, mid in self.messages if cid == chat_id)
+
     def texts(self, chat_id: int, since: int = 0) -> list[str]:
-        """Texts the bot sent to `chat_id` (after `since`)."""
-        return [p["text"] for p in self.sent("sendMessage", since) if int(p["chat_id"]) == chat_id]
+        """Texts of the messages the bot delivered to `chat_id` (after `since`), as the user sees them."""
+        with self._cond:
+            return [c.result["text"] for c in self.calls[since:]
+                    if c.method == "sendMessage" and c.result and c.result["chat"]["id"] == chat_id]
 
     # --- the API -------------------------------------------------------------------------------
     def call(self, method: str, params: dict[str, Any]) -> Any:
         """Run one API method; returns its result or raises ApiError."""
+        call = Call(method, params, time.monotonic())
         with self._cond:
-            self.calls.append(Call(method, params, time.monotonic()))
-            self._cond.notify_all()
             queued = self.failures.get(method)
-            if queued:
-                raise queued.pop(0)
+            failure = queued.pop(0) if queued else None
         handler = getattr(self, f"api_{method}", None)
-        if handler is None:
-            raise ApiError(404, "Not Found")
-        return handler(params)
+        try:
+            if failure is not None:
+                raise failure
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            call.result = handler(params)
+            return call.result
+        finally:
+            with self._cond:
+                self.calls.append(call)
+                self._cond.notify_all()
 
     def api_getMe(self, params: dict[str, Any]) -> Any:
         return self.me
@@ -317,11 +322,14 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the bot gave up waiting (e.g. a long poll cancelled at shutdown)
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)

@@ -1,0 +1,218 @@
+"""The simulated customer: answers only what the trainee asked, reacts to pitches like a real shopper."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from jujube.rehearsal.classifier import Prediction
+from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit
+from jujube.rehearsal.personas import Persona
+
+logger = logging.getLogger(__name__)
+
+TOPIC_OF = {
+    "ask_recipient": "recipient",
+    "ask_purpose": "situation",
+    "ask_preference": "matters",
+    "ask_quality": "quality",
+    "ask_budget": "budget",
+}
+QUESTIONS = frozenset(TOPIC_OF) | {"ask_followup", "closed_question"}
+QUESTION_WORDS = frozenset(
+    "who whom whose what which why how when where is are do does did would could can may should will "
+    "have has any tell".split()
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """True for a question mark or a leading question word ("what kind of dates ...")."""
+    stripped = text.strip()
+    first = stripped.split(maxsplit=1)[0].lower().strip(",.!") if stripped else ""
+    return stripped.endswith("?") or first in QUESTION_WORDS or first.split("'")[0] in QUESTION_WORDS
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How the customer behaves (rubric.yml `rules`)."""
+
+    ready_after: int = 2
+    patience: int = 3
+    max_questions: int = 20
+    min_confidence: float = 0.3
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> "Rules":
+        """Rules from the rubric file's `rules` mapping (missing keys keep their defaults)."""
+        raw = raw or {}
+        return cls(**{k: type(getattr(cls, k))(raw[k]) for k in cls.__dataclass_fields__ if k in raw})
+
+
+@dataclass
+class CustomerState:
+    """Everything the customer remembers of a rehearsal (stored as JSON between messages)."""
+
+    revealed: dict[str, int] = field(default_factory=dict)  # topic -> 1 (answered) or 2 (deeper story told)
+    closed_guesses: list[str] = field(default_factory=list)
+    last_topic: str | None = None
+    turns: int = 0
+    questions: int = 0
+    open_questions: int = 0
+    closed_questions: int = 0
+    follow_ups: int = 0
+    repeats: int = 0
+    premature_pitches: int = 0
+    unclear: int = 0
+    recommendation: dict[str, Any] | None = None
+    ended: str | None = None  # recommended | walked_away | gave_up | time_up | stopped | switched
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> "CustomerState":
+        """Rebuild from `to_dict` output (unknown keys are ignored)."""
+        raw = raw or {}
+        return cls(**{k: v for k, v in raw.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What happened on one trainee message."""
+
+    label: str
+    confidence: float
+    event: str
+    reply: str
+    topic: str | None = None
+    mentions: tuple[dict[str, Any], ...] = ()
+
+
+class Customer:
+    """Plays one persona: reveals a fact per fitting question, keeps the rest hidden."""
+
+    def __init__(self, persona: Persona, index: ProductIndex, rules: Rules) -> None:
+        self.persona = persona
+        self.index = index
+        self.rules = rules
+
+    def uncovered(self, state: CustomerState) -> set[str]:
+        """Need dimensions the trainee has uncovered so far."""
+        return self.persona.dimensions_of(state.revealed)
+
+    def respond(self, state: CustomerState, text: str, pred: Prediction) -> Turn:
+        """React to one trainee message; updates `state` in place."""
+        state.turns += 1
+        label = pred.label
+        if label != "other" and pred.confidence < self.rules.min_confidence:
+            label = "other"
+        if label not in ("recommend", "give_up") and self._pitched_products(text) and (
+                label == "closed_question" or not looks_like_question(text)):
+            label = "recommend"  # a statement or a yes/no question pushing a product is a pitch
+        handler = getattr(self, f"_on_{label}", self._on_other)
+        event, reply, topic, mentions = handler(state, text)
+        if label in QUESTIONS and state.questions >= self.rules.max_questions and not state.ended:
+            state.ended = "time_up"
+            reply = f"{reply} {self._say('time_up', state)}"
+        return Turn(label, pred.confidence, event, reply, topic, tuple(mentions))
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _say(self, kind: str, state: CustomerState, **values: str) -> str:
+        return self.persona.reply(kind, state.turns, **values)
+
+    def _pitched_products(self, text: str) -> bool:
+        """A yes/no question naming products other than the stated request is a leading pitch."""
+        return any(not contains_phrase(self.persona.stated_request, m.phrase)
+                   for m in self.persona.grade(self.index, text))
+
+    def _reveal(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
+        state.questions += 1
+        state.open_questions += 1
+        fact = self.persona.facts.get(topic)
+        if fact is None:
+            return "not_fussy", self._say("not_fussy", state), None, []
+        if topic in state.revealed:
+            if state.last_topic == topic and state.revealed[topic] == 1 and fact.deeper:
+                return self._deeper(state, topic)
+            state.repeats += 1
+            state.last_topic = topic
+            return "repeat", self._say("repeat", state, answer=fact.answer), topic, []
+        state.revealed[topic] = 1
+        state.last_topic = topic
+        return "revealed", fact.answer, topic, []
+
+    def _deeper(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
+        state.revealed[topic] = 2
+        state.follow_ups += 1
+        return "deeper", self.persona.facts[topic].deeper, topic, []
+
+    # -- one handler per question kind --------------------------------------------------------
+    def _on_ask_recipient(self, state: CustomerState, text: str) -> tuple:
+        return self._reveal(state, "recipient")
+
+    def _on_ask_purpose(self, state: CustomerState, text: str) -> tuple:
+        return self._reveal(state, "situation")
+
+    def _on_ask_preference(self, state: CustomerState, text: str) -> tuple:
+        return self._reveal(state, "matters")
+
+    def _on_ask_quality(self, state: CustomerState, text: str) -> tuple:
+        return self._reveal(state, "quality" if "quality" in self.persona.facts else "matters")
+
+    def _on_ask_budget(self, state: CustomerState, text: str) -> tuple:
+        return self._reveal(state, "budget")
+
+    def _on_ask_followup(self, state: CustomerState, text: str) -> tuple:
+        topic = state.last_topic
+        if topic is None:  # "why?" before anything was said: why the stated request
+            return self._reveal(state, "situation")
+        state.questions += 1
+        state.open_questions += 1
+        fact = self.persona.facts[topic]
+        if state.revealed.get(topic) == 1 and fact.deeper:
+            return self._deeper(state, topic)
+        return "no_more", self._say("no_more", state), topic, []
+
+    def _on_closed_question(self, state: CustomerState, text: str) -> tuple:
+        state.questions += 1
+        state.closed_questions += 1
+        for topic, fact in self.persona.facts.items():
+            if fact.guessed_by(text):
+                if topic not in state.revealed:
+                    state.revealed[topic] = 1
+                    state.closed_guesses.append(topic)
+                state.last_topic = topic
+                return "closed_yes", self._say("closed_yes", state), topic, []
+        return "closed_no", self._say("closed_no", state), None, []
+
+    def _on_recommend(self, state: CustomerState, text: str) -> tuple:
+        mentions = self.persona.grade(self.index, text)
+        fit = overall_fit(m.grade for m in mentions)
+        as_dicts = [m.as_dict() for m in mentions]
+        if len(self.uncovered(state)) < self.rules.ready_after:
+            state.premature_pitches += 1
+            if state.premature_pitches >= self.rules.patience:
+                state.ended = "walked_away"
+                return "walk_away", self._say("walk_away", state), None, as_dicts
+            kind = "premature_fit" if fit in ("good", "acceptable") else "premature_miss"
+            return "premature_pitch", self._say(kind, state), None, as_dicts
+        if not mentions:
+            return "which", self._say("which", state), None, []
+        state.recommendation = {"text": text, "fit": fit, "products": as_dicts}
+        state.ended = "recommended"
+        kind = {"good": "accept", "acceptable": "partial"}.get(fit, "decline")
+        return f"recommendation_{fit}", self._say(kind, state), None, as_dicts
+
+    def _on_small_talk(self, state: CustomerState, text: str) -> tuple:
+        if state.questions == 0 and state.premature_pitches == 0:
+            return "small_talk", f"{self._say('greeting', state)} {self.persona.opening}", None, []
+        return "small_talk", self._say("small_talk", state), None, []
+
+    def _on_give_up(self, state: CustomerState, text: str) -> tuple:
+        state.ended = "gave_up"
+        return "give_up", self._say("give_up", state), None, []
+
+    def _on_other(self, state: CustomerState, text: str) -> tuple:
+        state.unclear += 1
+        return "unclear", self._say("unclear", state), None, []

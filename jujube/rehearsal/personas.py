@@ -1,0 +1,238 @@
+"""The rehearsal customers (knowledge/personas.yml) and how their products are judged."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jujube.config import get_settings
+from jujube.rehearsal import RehearsalError
+from jujube.rehearsal.matching import (
+    GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
+)
+
+logger = logging.getLogger(__name__)
+
+DIMENSIONS = ("functional", "formal", "emotional", "price")
+TOPICS = ("recipient", "situation", "matters", "quality", "budget")
+REQUIRED_TOPICS = ("recipient", "situation", "matters", "budget")
+PRODUCT_LISTS = ("good", "acceptable", "poor")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something the customer tells when asked about one topic."""
+
+    topic: str
+    answer: str
+    deeper: str = ""
+    keywords: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+
+    def guessed_by(self, text: str) -> bool:
+        """True when a yes/no question names one of this fact's keywords."""
+        return any(contains_phrase(text, k) for k in self.keywords)
+
+
+@dataclass
+class Persona:
+    """A customer with a stated request and a hidden need."""
+
+    key: str
+    title: str
+    name: str
+    opening: str
+    stated_request: str
+    facts: dict[str, Fact]
+    need: dict[str, Any]
+    products: dict[str, tuple[str, ...]]
+    good_tags: tuple[frozenset[str], ...] = ()
+    ok_tags: frozenset[str] = frozenset()
+    avoid_tags: frozenset[str] = frozenset()
+    replies: dict[str, list[str]] = field(default_factory=dict)
+    skus: dict[str, set[str]] = field(default_factory=dict)
+
+    def reply(self, kind: str, turn: int, **values: str) -> str:
+        """One of the persona's replies of a kind, chosen by turn number (deterministic)."""
+        options = self.replies.get(kind) or ["..."]
+        text = options[turn % len(options)]
+        return text.format(**values) if values else text
+
+    def dimensions_of(self, topics: set[str] | dict[str, int]) -> set[str]:
+        """Need dimensions uncovered by the revealed topics."""
+        return {d for t in topics if t in self.facts for d in self.facts[t].dimensions}
+
+    def product_names(self, index: ProductIndex, which: str = "good") -> list[str]:
+        """Readable names of the persona's products in one list (catalog names where known)."""
+        names = []
+        for ref in self.products.get(which, ()):
+            found = index.of_kind(ref)
+            names.append(short_name(found[0].name) if ref in index.by_sku and found else ref)
+        return names
+
+    @property
+    def budget_max(self) -> float | None:
+        """The most the customer will spend, if the persona says."""
+        price = self.need.get("price")
+        value = price.get("max") if isinstance(price, dict) else None
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def grade(self, index: ProductIndex, text: str) -> list[Mention]:
+        """Products named in `text`, each graded good / acceptable / off / poor for this customer.
+
+        A phrase this persona lists itself is graded by its list; a phrase naming several
+        catalog products gets the worst of their grades (a vague suggestion earns no credit).
+        """
+        mentions = []
+        for phrase, targets in index.find(text):
+            own = self._own_grade(phrase)
+            products = [t for t in targets if isinstance(t, CatalogProduct)]
+            if own:
+                mentions.append(Mention(phrase, phrase, own))
+            elif products:
+                graded = [self._grade_product(phrase, p) for p in products]
+                mentions.append(max(graded, key=lambda m: GRADES.index(m.grade)))
+            else:
+                mentions.append(Mention(phrase, phrase, "off"))
+        return mentions
+
+    def _own_grade(self, phrase: str) -> str | None:
+        key = tuple(phrase.split())
+        return next((g for g in ("poor", "good", "acceptable")
+                     if any(tokens(r) == key for r in self.products.get(g, ()))), None)
+
+    def _grade_product(self, phrase: str, product: CatalogProduct) -> Mention:
+        sku, tags = product.sku, product.tags
+        if sku in self.skus.get("poor", set()):
+            grade = "poor"
+        elif sku in self.skus.get("good", set()):
+            grade = "good"
+        elif sku in self.skus.get("acceptable", set()):
+            grade = "acceptable"
+        elif tags & self.avoid_tags:
+            grade = "poor"
+        elif any(entry <= tags for entry in self.good_tags):
+            grade = "good"
+        elif tags & self.ok_tags:
+            grade = "acceptable"
+        else:
+            grade = "off"
+        budget = self.budget_max
+        over = budget is not None and product.price is not None and product.price > budget
+        return Mention(phrase, short_name(product.name), grade, sku, product.price, "over budget" if over else "")
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, (str, int, float)):
+        return (str(raw),)
+    return tuple(str(x) for x in raw)
+
+
+def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Persona:
+    for name in ("key", "title", "name", "opening", "stated_request", "facts", "need", "products"):
+        if not raw.get(name):
+            raise RehearsalError(f"{where}: missing '{name}'")
+    dims_default = defaults.get("dimensions") or {}
+    facts = {}
+    for topic, body in (raw.get("facts") or {}).items():
+        if topic not in TOPICS:
+            raise RehearsalError(f"{where}: unknown fact topic {topic!r} (use {', '.join(TOPICS)})")
+        if isinstance(body, str):
+            body = {"answer": body}
+        if not body.get("answer"):
+            raise RehearsalError(f"{where}: fact {topic!r} needs an answer")
+        dims = _strings(body.get("dimensions") or dims_default.get(topic))
+        bad = [d for d in dims if d not in DIMENSIONS]
+        if bad:
+            raise RehearsalError(f"{where}: fact {topic!r} has unknown dimensions {bad}")
+        facts[topic] = Fact(topic, str(body["answer"]).strip(), str(body.get("deeper") or "").strip(),
+                            _strings(body.get("keywords")), dims)
+    missing = [t for t in REQUIRED_TOPICS if t not in facts]
+    if missing:
+        raise RehearsalError(f"{where}: facts missing for {', '.join(missing)}")
+    products = {k: _strings((raw.get("products") or {}).get(k)) for k in PRODUCT_LISTS}
+    if not products["good"]:
+        raise RehearsalError(f"{where}: products.good must name at least one product")
+    replies = {k: list(_strings(v)) for k, v in (defaults.get("replies") or {}).items()}
+    replies.update({k: list(_strings(v)) for k, v in (raw.get("replies") or {}).items()})
+    good_tags = tuple(frozenset(_strings(entry)) for entry in raw.get("good_tags") or ())
+    return Persona(
+        key=str(raw["key"]).strip().lower(),
+        title=str(raw["title"]).strip(),
+        name=str(raw["name"]).strip(),
+        opening=str(raw["opening"]).strip(),
+        stated_request=str(raw["stated_request"]).strip(),
+        facts=facts,
+        need=dict(raw["need"]),
+        products=products,
+        good_tags=good_tags,
+        ok_tags=frozenset(_strings(raw.get("ok_tags"))),
+        avoid_tags=frozenset(_strings(raw.get("avoid_tags"))),
+        replies=replies,
+    )
+
+
+class PersonaLibrary:
+    """Every rehearsal customer, with the catalog their product references resolve against."""
+
+    def __init__(self, personas: list[Persona], index: ProductIndex) -> None:
+        self.personas = {p.key: p for p in personas}
+        self.index = index
+        for p in personas:
+            p.skus = {which: {prod.sku for ref in p.products[which] for prod in index.of_kind(ref)}
+                      for which in PRODUCT_LISTS}
+
+    def keys(self) -> list[str]:
+        """Persona keys in file order."""
+        return list(self.personas)
+
+    def get(self, key: str) -> Persona | None:
+        """A persona by key, or by a word that names exactly one persona (key or title)."""
+        q = (key or "").strip().lower()
+        if not q:
+            return None
+        if q in self.personas:
+            return self.personas[q]
+        hits = [p for p in self.personas.values() if q in p.key or q in p.title.lower()]
+        return hits[0] if len(hits) == 1 else None
+
+    def unresolved(self) -> list[tuple[str, str]]:
+        """(persona key, reference) pairs naming no catalog product (sku or kind)."""
+        return [(p.key, ref) for p in self.personas.values() for which in PRODUCT_LISTS
+                for ref in p.products[which] if not self.index.of_kind(ref)]
+
+
+def personas_path() -> Path:
+    """Where the rehearsal personas live."""
+    return get_settings().knowledge_dir / "personas.yml"
+
+
+def load_library(path: Path | None = None, catalog_path: Path | None = None) -> PersonaLibrary:
+    """Read and check the personas file; resolve product references against the catalog."""
+    path = path or personas_path()
+    if not path.is_file():
+        raise RehearsalError(f"personas not found: {path}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    defaults = raw.get("defaults") or {}
+    personas = []
+    seen = set()
+    for i, entry in enumerate(raw.get("personas") or []):
+        p = _persona(entry or {}, defaults, f"{path.name}: persona #{i + 1}")
+        if p.key in seen:
+            raise RehearsalError(f"{path.name}: duplicate persona key {p.key!r}")
+        seen.add(p.key)
+        personas.append(p)
+    if not personas:
+        raise RehearsalError(f"{path}: no personas")
+    catalog = load_catalog(catalog_path or get_settings().catalog_path)
+    words = {ref for p in personas for which in PRODUCT_LISTS for ref in p.products[which]}
+    library = PersonaLibrary(personas, ProductIndex(catalog, words))
+    if catalog:
+        for key, ref in library.unresolved():
+            logger.debug("persona %s: %r names no catalog product", key, ref)
+    return library

@@ -1,0 +1,185 @@
+"""Scoring a rehearsal against the rubric in knowledge/rehearsal/rubric.yml."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jujube.config import get_settings
+from jujube.rehearsal import RehearsalError
+from jujube.rehearsal.customer import CustomerState, Rules
+from jujube.rehearsal.matching import ProductIndex
+from jujube.rehearsal.personas import DIMENSIONS, Persona
+
+logger = logging.getLogger(__name__)
+
+FIT_VALUE = {"good": 1.0, "acceptable": 0.5, "poor": 0.0, "none": 0.0}
+
+
+@dataclass(frozen=True)
+class Level:
+    """Points given when a metric lies within [min, max]."""
+
+    points: float
+    min: float | None = None
+    max: float | None = None
+
+    def matches(self, value: float) -> bool:
+        """True when `value` lies within this level's bounds."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the rubric."""
+
+    key: str
+    label: str
+    metric: str
+    levels: tuple[Level, ...]
+    advice: str = ""
+    priority: int = 0
+
+    @property
+    def max_points(self) -> float:
+        """Points of the item's best level."""
+        return max((lv.points for lv in self.levels), default=0.0)
+
+    def points(self, value: float) -> float:
+        """Points of the first level the value meets."""
+        return next((lv.points for lv in self.levels if lv.matches(value)), 0.0)
+
+
+@dataclass
+class Rubric:
+    """The scoring rubric and the customer's rules."""
+
+    items: list[Item]
+    rules: Rules
+    grades: list[tuple[float, str]]
+    praise: list[str] = field(default_factory=list)
+    advice_count: int = 3
+
+    @property
+    def max_score(self) -> float:
+        """The best possible total."""
+        return sum(i.max_points for i in self.items)
+
+    def grade(self, percent: float) -> str:
+        """The label of the first grade band the percentage reaches."""
+        return next((label for floor, label in self.grades if percent >= floor), "")
+
+
+def rubric_path() -> Path:
+    """Where the rubric lives."""
+    return get_settings().knowledge_dir / "rehearsal" / "rubric.yml"
+
+
+def load_rubric(path: Path | None = None) -> Rubric:
+    """Read and check the rubric file."""
+    path = path or rubric_path()
+    if not path.is_file():
+        raise RehearsalError(f"rubric not found: {path}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    items = []
+    for entry in raw.get("items") or []:
+        if not entry.get("key") or not entry.get("metric") or not entry.get("levels"):
+            raise RehearsalError(f"{path.name}: every item needs key, metric and levels: {entry!r}")
+        if entry["metric"] not in METRICS:
+            raise RehearsalError(f"{path.name}: item {entry['key']!r}: unknown metric {entry['metric']!r}")
+        levels = tuple(Level(float(lv["points"]), lv.get("min"), lv.get("max")) for lv in entry["levels"])
+        items.append(Item(str(entry["key"]), str(entry.get("label") or entry["key"]), str(entry["metric"]), levels,
+                          " ".join(str(entry.get("advice") or "").split()), int(entry.get("priority", 0))))
+    if not items:
+        raise RehearsalError(f"{path}: no rubric items")
+    grades = sorted(((float(g["min"]), str(g["label"])) for g in raw.get("grades") or []), reverse=True)
+    return Rubric(items, Rules.from_dict(raw.get("rules")), grades, [str(p) for p in raw.get("praise") or []],
+                  int(raw.get("advice_count", 3)))
+
+
+METRICS = (
+    "uncovered_recipient", "uncovered_functional", "uncovered_formal", "uncovered_emotional", "uncovered_price",
+    "dimensions_uncovered", "follow_ups", "questions", "open_questions", "closed_questions", "open_share",
+    "premature_pitches", "recommendation_fit", "recommended", "unclear", "repeats",
+)
+
+
+def metrics(persona: Persona, state: CustomerState) -> dict[str, float]:
+    """The measurable facts of a rehearsal that rubric items refer to."""
+    dims = persona.dimensions_of(state.revealed)
+    fit = (state.recommendation or {}).get("fit", "none")
+    out: dict[str, float] = {f"uncovered_{d}": float(d in dims) for d in DIMENSIONS}
+    out.update(
+        uncovered_recipient=float("recipient" in state.revealed),
+        dimensions_uncovered=float(len(dims)),
+        follow_ups=float(state.follow_ups),
+        questions=float(state.questions),
+        open_questions=float(state.open_questions),
+        closed_questions=float(state.closed_questions),
+        open_share=state.open_questions / state.questions if state.questions else 0.0,
+        premature_pitches=float(state.premature_pitches),
+        recommendation_fit=FIT_VALUE.get(fit, 0.0),
+        recommended=float(state.recommendation is not None),
+        unclear=float(state.unclear),
+        repeats=float(state.repeats),
+    )
+    return out
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _advice_values(persona: Persona, index: ProductIndex, m: dict[str, float]) -> _Blank:
+    facts = persona.facts
+    return _Blank(
+        name=persona.name,
+        recipient=facts["recipient"].answer,
+        situation=facts["situation"].answer,
+        matters=facts["matters"].answer,
+        budget=facts["budget"].answer,
+        summary=str(persona.need.get("summary", "")),
+        good_products=", ".join(persona.product_names(index, "good")),
+        questions=str(int(m["questions"])),
+        premature_pitches=str(int(m["premature_pitches"])),
+        closed_questions=str(int(m["closed_questions"])),
+    )
+
+
+def score(persona: Persona, state: CustomerState, rubric: Rubric, index: ProductIndex) -> dict[str, Any]:
+    """The scorecard of a rehearsal: item by item, total, uncovered dimensions and advice."""
+    m = metrics(persona, state)
+    values = _advice_values(persona, index, m)
+    rows, missed = [], []
+    for order, item in enumerate(rubric.items):
+        got = item.points(m[item.metric])
+        rows.append({"key": item.key, "label": item.label, "metric": item.metric, "value": m[item.metric],
+                     "points": got, "max": item.max_points})
+        if got < item.max_points and item.advice:
+            missed.append((-item.priority, got - item.max_points, order, item.advice.format_map(values)))
+    missed.sort()
+    advice = [text for *_, text in missed[: rubric.advice_count]]
+    for extra in rubric.praise:
+        if len(advice) >= 2:
+            break
+        advice.append(extra)
+    total = sum(r["points"] for r in rows)
+    max_score = rubric.max_score
+    percent = round(100.0 * total / max_score, 1) if max_score else 0.0
+    return {
+        "persona": persona.key,
+        "score": total,
+        "max_score": max_score,
+        "percent": percent,
+        "grade": rubric.grade(percent),
+        "dimensions": {d: bool(m[f"uncovered_{d}"]) for d in DIMENSIONS},
+        "metrics": m,
+        "items": rows,
+        "advice": advice,
+        "recommendation": state.recommendation,
+        "ended": state.ended,
+    }

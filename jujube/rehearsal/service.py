@@ -1,0 +1,182 @@
+"""RehearsalService: start, play and score rehearsals; every step is stored per trainee."""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from jujube.db.models import utcnow
+from jujube.db.session import get_sessionmaker
+from jujube.rehearsal.card import render
+from jujube.rehearsal.classifier import QuestionClassifier, get_classifier
+from jujube.rehearsal.customer import Customer, CustomerState
+from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession, RehearsalTurn
+from jujube.rehearsal.personas import Persona, PersonaLibrary, load_library
+from jujube.rehearsal.scoring import Rubric, load_rubric, score
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 1000
+STOP_WORDS = frozenset({"/stop", "/quit"})
+
+
+class RehearsalService:
+    """The rehearsal coach behind Telegram's /rehearse and `jujube rehearsal play`."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session] | None = None,
+        library: PersonaLibrary | None = None,
+        rubric: Rubric | None = None,
+        classifier: QuestionClassifier | None = None,
+    ) -> None:
+        self._factory = factory
+        self.library = library or load_library()
+        self.rubric = rubric or load_rubric()
+        self._classifier = classifier
+        self._lock = threading.RLock()
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        """The database session factory (DATABASE_URL unless one was given)."""
+        if self._factory is None:
+            self._factory = get_sessionmaker()
+        return self._factory
+
+    @property
+    def classifier(self) -> QuestionClassifier:
+        """The trainee-question classifier (trained on first use, then cached)."""
+        if self._classifier is None:
+            self._classifier = get_classifier()
+        return self._classifier
+
+    def personas(self) -> list[tuple[str, str]]:
+        """(key, short title) of every rehearsal customer."""
+        return [(p.key, p.title) for p in self.library.personas.values()]
+
+    def active(self, trainee_id: str) -> bool:
+        """True when the trainee has a rehearsal running."""
+        with self.factory() as session:
+            return self._active(session, trainee_id) is not None
+
+    def start(self, trainee_id: str, persona_key: str | None = None, channel: str = "terminal") -> list[str]:
+        """Begin a rehearsal (a running one is closed first); returns the intro and the customer's opening."""
+        with self._lock, self.factory.begin() as session:
+            persona = self._choose(session, trainee_id, persona_key)
+            if persona is None:
+                keys = ", ".join(self.library.keys())
+                return [f"There is no customer called {persona_key!r}. Choose one of: {keys}."]
+            out = []
+            old = self._active(session, trainee_id)
+            if old is not None:
+                out.append(self._close(session, old, "switched"))
+            rehearsal = RehearsalSession(trainee_id=trainee_id, persona_key=persona.key, channel=channel[:32],
+                                         status="active", state=CustomerState().to_dict())
+            session.add(rehearsal)
+            session.flush()
+            session.add(RehearsalTurn(session_id=rehearsal.id, seq=1, role="customer", text=persona.opening,
+                                      event="opening"))
+            logger.info("rehearsal %d started: trainee %s, persona %s", rehearsal.id, trainee_id, persona.key)
+            out += [
+                f"Rehearsal: {persona.title}. You are the shop assistant and {persona.name} has just walked up "
+                "to you. Find out what they really need by asking questions, then recommend products "
+                "(for example \"I'd recommend ...\"). Send /stop to finish and see your scorecard.",
+                f"{persona.name}: {persona.opening}",
+            ]
+            return out
+
+    def handle(self, trainee_id: str, text: str) -> list[str] | None:
+        """The customer's reaction to one trainee message (and the scorecard when it ends); None if idle."""
+        with self._lock, self.factory.begin() as session:
+            rehearsal = self._active(session, trainee_id)
+            if rehearsal is None:
+                return None
+            text = " ".join((text or "").split())[:MAX_TEXT]
+            if not text:
+                return ["(The customer is waiting for you to say something.)"]
+            persona = self.library.personas.get(rehearsal.persona_key)
+            if persona is None:
+                self._close(session, rehearsal, "stopped")
+                return ["This customer is no longer in the persona library; the rehearsal was closed."]
+            if text.lower() in STOP_WORDS:
+                return [self._close(session, rehearsal, "stopped")]
+            state = CustomerState.from_dict(rehearsal.state)
+            pred = self.classifier.predict(text)
+            turn = Customer(persona, self.library.index, self.rubric.rules).respond(state, text, pred)
+            seq = self._next_seq(session, rehearsal.id)
+            session.add_all([
+                RehearsalTurn(session_id=rehearsal.id, seq=seq, role="trainee", text=text, label=turn.label,
+                              confidence=round(turn.confidence, 4), event=turn.event),
+                RehearsalTurn(session_id=rehearsal.id, seq=seq + 1, role="customer", text=turn.reply,
+                              event=turn.event),
+            ])
+            rehearsal.state = state.to_dict()
+            replies = [f"{persona.name}: {turn.reply}"]
+            if state.ended:
+                replies.append(self._finish(session, rehearsal, persona, state))
+            return replies
+
+    def stop(self, trainee_id: str) -> list[str]:
+        """End the running rehearsal; returns the scorecard text."""
+        with self._lock, self.factory.begin() as session:
+            rehearsal = self._active(session, trainee_id)
+            if rehearsal is None:
+                return ["No rehearsal is running. Start one with /rehearse."]
+            return [self._close(session, rehearsal, "stopped")]
+
+    # -- internals -------------------------------------------------------------------------------
+    @staticmethod
+    def _active(session: Session, trainee_id: str) -> Optional[RehearsalSession]:
+        stmt = (select(RehearsalSession)
+                .where(RehearsalSession.trainee_id == trainee_id, RehearsalSession.status == "active")
+                .order_by(RehearsalSession.id.desc()).limit(1))
+        return session.scalar(stmt)
+
+    @staticmethod
+    def _next_seq(session: Session, session_id: int) -> int:
+        last = session.scalar(select(func.max(RehearsalTurn.seq)).where(RehearsalTurn.session_id == session_id))
+        return int(last or 0) + 1
+
+    def _choose(self, session: Session, trainee_id: str, key: str | None) -> Persona | None:
+        if key and key.strip():
+            return self.library.get(key)
+        done = dict(session.execute(
+            select(RehearsalSession.persona_key, func.count(RehearsalSession.id))
+            .where(RehearsalSession.trainee_id == trainee_id).group_by(RehearsalSession.persona_key)
+        ).all())
+        fewest = min(done.get(k, 0) for k in self.library.keys())
+        return self.library.personas[random.choice([k for k in self.library.keys() if done.get(k, 0) == fewest])]
+
+    def _close(self, session: Session, rehearsal: RehearsalSession, reason: str) -> str:
+        """End a rehearsal early (stopped or switched): scored if the trainee said anything."""
+        state = CustomerState.from_dict(rehearsal.state)
+        persona = self.library.personas.get(rehearsal.persona_key)
+        if state.turns == 0 or persona is None:
+            rehearsal.status, rehearsal.end_reason, rehearsal.ended_at = "abandoned", reason, utcnow()
+            name = persona.name if persona else rehearsal.persona_key
+            return f"The rehearsal with {name} ended before it began; nothing to score."
+        state.ended = state.ended or reason
+        text = self._finish(session, rehearsal, persona, state)
+        if reason == "switched":
+            rehearsal.status = "abandoned"
+        return text
+
+    def _finish(self, session: Session, rehearsal: RehearsalSession, persona: Persona, state: CustomerState) -> str:
+        card = score(persona, state, self.rubric, self.library.index)
+        text = render(card, persona)
+        rehearsal.state = state.to_dict()
+        rehearsal.status = "finished"
+        rehearsal.end_reason = state.ended
+        rehearsal.ended_at = utcnow()
+        session.add(RehearsalScorecard(
+            session_id=rehearsal.id, trainee_id=rehearsal.trainee_id, persona_key=persona.key,
+            score=card["score"], max_score=card["max_score"], percent=card["percent"], grade=card["grade"],
+            dimensions=card["dimensions"], metrics=card["metrics"], items=card["items"], advice=card["advice"],
+            recommendation=card["recommendation"], text=text,
+        ))
+        logger.info("rehearsal %d finished (%s): %s%%", rehearsal.id, state.ended, card["percent"])
+        return text
