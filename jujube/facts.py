@@ -40,6 +40,7 @@ class Facts:
     budget: Optional[Budget] = None
     quantity: Optional[str] = None
     unknown_item: Optional[str] = None
+    stated: Optional[str] = None  # the shopper's own words for what they asked for
 
     def topics(self) -> set[str]:
         """Discovery topics this message answered."""
@@ -87,11 +88,15 @@ def extract_facts(
         if not value:
             continue
         negated = ent.get("role") == EXCLUDED_ROLE
+        if kind in ("product", "category") and not negated and facts.stated is None and "start" in ent:
+            facts.stated = text[ent["start"]:ent["end"]].lower()
         if kind == "product":
             _add(facts.excluded_kinds if negated else facts.kinds, value)
         elif kind == "category":
             section = kb.section_of(value)
-            if section and not negated:
+            if negated and "start" in ent:
+                _add(facts.excluded_kinds, text[ent["start"]:ent["end"]].lower())  # "no nuts"
+            elif section:
                 _add(facts.sections, section)
         elif kind == "recipient" and kb.concept("recipient", value):
             facts.recipient = value
@@ -119,6 +124,7 @@ def extract_facts(
         if m:
             item = m.group("item").strip(" -'")
             words = [w for w in item.split() if w not in ("some", "any", "good", "nice", "fresh")]
-            if words and not (set(words) & _STOP) and not kb.products_of_kind(" ".join(words)):
+            if (words and words[0] != "to" and not (set(words) & _STOP)
+                    and not kb.products_of_kind(" ".join(words))):
                 facts.unknown_item = " ".join(words)
     return facts

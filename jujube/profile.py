@@ -32,7 +32,7 @@ class Profile:
     def apply(self, facts: Facts) -> None:
         """Add one message's facts; newer facts win over older ones."""
         if not self.stated_request:
-            self.stated_request = (facts.kinds[:1] or facts.sections[:1] or [facts.unknown_item or ""])[0]
+            self.stated_request = facts.stated or (facts.kinds[:1] or facts.sections[:1] or [facts.unknown_item or ""])[0]
         for kind in facts.kinds:
             if kind not in self.kinds:
                 self.kinds.append(kind)
@@ -119,29 +119,24 @@ class Profile:
     def summary(self, kb: Knowledge) -> str:
         """One line naming the underlying need."""
         wishes = [k for e, k in self.prefers if e in ("taste", "texture")]
-        head = "something " + " and ".join(wishes) if wishes else (
-            self.stated_request or (self.sections[0] if self.sections else "something suitable"))
-        tails = []
+        head = "something " + " and ".join(wishes) if wishes else (self.stated_request or "something suitable")
+        if self.recipient:
+            head += f" for {_article(self.recipient)}"
+        if self.occasion:
+            head += f" for {self.occasion}"
+        details = []
         for s in self.situations:
             c = kb.concept("situation", s)
-            tails.append(c.summary if c and c.summary else s)
-        quality = [k for e, k in self.prefers if e == "quality"]
-        if quality:
-            tails.append(", ".join(quality))
-        who = f"for {_article(self.recipient)}" if self.recipient else ""
-        if self.situations and self.recipient:
-            who = f"for {_article(self.recipient, self.situations[0])}"
-        occasion = f"for {self.occasion}" if self.occasion else ""
-        bits = [head] + ([f"({'; '.join(tails)})"] if tails else []) + [b for b in (who, occasion) if b]
-        if self.unknown_item and self.unknown_item != head:
-            bits.append(f"(asked for {self.unknown_item})")
-        return " ".join(bits)
+            details.append(c.summary if c and c.summary else s)
+        details += [k for e, k in self.prefers if e == "quality"]
+        if self.unknown_item and self.unknown_item != self.stated_request:
+            details.append(f"asked for {self.unknown_item}")
+        return head + (": " + "; ".join(details) if details else "")
 
 
-def _article(recipient: str, situation: str | None = None) -> str:
+def _article(recipient: str) -> str:
     if recipient in ("me", "myself", "self"):
-        return "themselves"
-    words = f"{situation} {recipient}" if situation else recipient
+        return "the shopper themselves"
     if recipient.endswith("s") and not recipient.endswith("ss"):
-        return words if situation else f"the {recipient}"
-    return f"a {words}" if words[0] not in "aeiou" else f"an {words}"
+        return f"the {recipient}"
+    return f"a {recipient}" if recipient[0] not in "aeiou" else f"an {recipient}"

@@ -20,7 +20,7 @@ def recommendation_text(kb: Knowledge, profile: Profile, picks: list[Scored], in
     if intro is None:
         wishes = [k for e, k in profile.prefers if e in ("taste", "texture")]
         if profile.kinds and not any(set(profile.kinds) & set(s.product.kinds) for s in picks):
-            intro = f"For {profile.summary(kb)}, I'd suggest these instead of {profile.kinds[0]}:"
+            intro = f"You asked for {profile.stated_request or profile.kinds[0]}; for {profile.summary(kb)}, I'd suggest:"
         elif wishes or profile.situations or profile.recipient:
             intro = f"For {profile.summary(kb)}, I'd suggest:"
         else:
@@ -29,7 +29,7 @@ def recommendation_text(kb: Knowledge, profile: Profile, picks: list[Scored], in
     for i, s in enumerate(picks, 1):
         lines.append(f"{i}. {product_line(kb, s.product)}: {s.reason()}")
     if profile.quantity and picks and set(profile.kinds) & set(picks[0].product.kinds):
-        lines.append(f"You asked for {profile.quantity}; I can put that aside for you.")
+        lines.append(f"You asked for {profile.quantity.lower()}; I can put that aside for you.")
     lines.append("Would you like one of these? You can also ask for something cheaper or something else.")
     return "\n".join(lines)
 

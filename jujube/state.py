@@ -46,6 +46,8 @@ def fold_events(events: list[dict[str, Any]], kb: Knowledge) -> DiscoveryState:
     def take(ts: float, text: str, entities: list[dict[str, Any]], intent: Optional[str], asked: Optional[str]) -> None:
         state.user_turns += 1
         facts = extract_facts(text, entities, kb, asked_budget=asked == "budget")
+        if intent not in (None, "request_product"):
+            facts.unknown_item = None  # only a request names something the shop lacks
         state.profile.apply(facts)
         if intent == SUGGESTION_INTENT:
             state.wants_suggestion = True

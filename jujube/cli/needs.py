@@ -161,27 +161,23 @@ def _progress(args: argparse.Namespace, total: int, unit: str) -> Any:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from jujube.review.export import CSV_COLUMNS, csv_row, jsonl_line
+    from jujube.review.export import write_csv, write_jsonl
     from jujube.review.queries import count_needs, iter_records
 
     flt = _filter(args)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
     out: TextIO = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         with _database(args) as factory:
-            total = count_needs(factory, flt) if (args.progress or (args.progress is None and sys.stderr.isatty())) else 0
+            total = count_needs(factory, flt) if show else 0
             with _progress(args, total, "need") as bar:
-                if args.format == "csv":
-                    import csv
 
-                    writer = csv.writer(out, lineterminator="\r\n")
-                    writer.writerow(CSV_COLUMNS)
+                def counted() -> Iterator[dict[str, Any]]:
                     for record in iter_records(factory, flt, reveal=args.reveal):
-                        writer.writerow(csv_row(record))
+                        yield record
                         bar.update()
-                else:
-                    for record in iter_records(factory, flt, reveal=args.reveal):
-                        out.write(jsonl_line(record))
-                        bar.update()
+
+                (write_csv if args.format == "csv" else write_jsonl)(counted(), out)
     finally:
         if args.output:
             out.close()

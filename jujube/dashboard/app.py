@@ -117,10 +117,12 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
     templates = _templates()
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
+        """A rendered template for a signed-in manager."""
         return templates.TemplateResponse(request, name, {"signed_in": True, "error": None, **ctx},
                                           status_code=status)
 
     def guarded(view: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        """`view`, reachable only after signing in."""
         def wrapper(request: Request) -> Response:
             if not gate.signed_in(request):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -130,10 +132,12 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         return wrapper
 
     def channels() -> list[str]:
+        """Every channel seen in the needs log (for the filter menus)."""
         with db() as session:
             return sorted(c for c in session.scalars(select(distinct(Need.channel))) if c)
 
     async def login(request: Request) -> Response:
+        """The sign-in form; checks the password and starts a session."""
         nxt = safe_next(request.query_params.get("next"))
         ctx: dict[str, Any] = {"signed_in": False, "next": nxt, "error": None}
         if request.method == "GET":
@@ -155,10 +159,12 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         return RedirectResponse(nxt, status_code=303)
 
     async def logout(request: Request) -> Response:
+        """Ends the session."""
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
     def overview(request: Request) -> Response:
+        """Charts and top lists a manager reads at a glance."""
         try:
             flt = filter_from(request)
             stats = cache.get(flt, top=10)
@@ -177,6 +183,7 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         )
 
     def needs(request: Request) -> Response:
+        """The filterable, sortable, paginated needs table."""
         ctx: dict[str, Any] = {"channels": channels(), "outcomes": OUTCOMES, "dimensions": DIMENSIONS,
                                "per_page_choices": PER_PAGE_CHOICES}
         try:
@@ -191,6 +198,7 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         return page(request, "needs.html", flt=flt, result=result, sort=sort, **ctx)
 
     def need_detail(request: Request) -> Response:
+        """One need's card and its conversation's transcript."""
         need_id = int(request.path_params["need_id"])
         reveal = request.query_params.get("reveal") == "1"
         try:
@@ -202,6 +210,7 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         return page(request, "need.html", detail=detail, record=detail.record, reveal=reveal)
 
     def needs_csv(request: Request) -> Response:
+        """CSV of the needs the current filter lets through."""
         try:
             flt = filter_from(request)
         except ReviewError as exc:
@@ -216,6 +225,7 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         )
 
     def health(request: Request) -> Response:
+        """Liveness check (no data)."""
         return PlainTextResponse("ok")
 
     routes = [

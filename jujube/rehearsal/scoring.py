@@ -42,14 +42,18 @@ class Item:
     levels: tuple[Level, ...]
     advice: str = ""
     priority: int = 0
+    requires: tuple[tuple[str, float], ...] = ()
 
     @property
     def max_points(self) -> float:
         """Points of the item's best level."""
         return max((lv.points for lv in self.levels), default=0.0)
 
-    def points(self, value: float) -> float:
-        """Points of the first level the value meets."""
+    def points(self, metrics: dict[str, float], check_requires: bool = True) -> float:
+        """Points of the first level the metric meets (none when a required minimum is missed)."""
+        if check_requires and any(metrics[name] < floor for name, floor in self.requires):
+            return 0.0
+        value = metrics[self.metric]
         return next((lv.points for lv in self.levels if lv.matches(value)), 0.0)
 
 
@@ -88,11 +92,14 @@ def load_rubric(path: Path | None = None) -> Rubric:
     for entry in raw.get("items") or []:
         if not entry.get("key") or not entry.get("metric") or not entry.get("levels"):
             raise RehearsalError(f"{path.name}: every item needs key, metric and levels: {entry!r}")
-        if entry["metric"] not in METRICS:
-            raise RehearsalError(f"{path.name}: item {entry['key']!r}: unknown metric {entry['metric']!r}")
+        requires = tuple((str(k), float(v)) for k, v in (entry.get("requires") or {}).items())
+        for name in (entry["metric"], *(k for k, _ in requires)):
+            if name not in METRICS:
+                raise RehearsalError(f"{path.name}: item {entry['key']!r}: unknown metric {name!r}")
         levels = tuple(Level(float(lv["points"]), lv.get("min"), lv.get("max")) for lv in entry["levels"])
         items.append(Item(str(entry["key"]), str(entry.get("label") or entry["key"]), str(entry["metric"]), levels,
-                          " ".join(str(entry.get("advice") or "").split()), int(entry.get("priority", 0))))
+                          " ".join(str(entry.get("advice") or "").split()), int(entry.get("priority", 0)),
+                          requires))
     if not items:
         raise RehearsalError(f"{path}: no rubric items")
     grades = sorted(((float(g["min"]), str(g["label"])) for g in raw.get("grades") or []), reverse=True)
@@ -156,10 +163,11 @@ def score(persona: Persona, state: CustomerState, rubric: Rubric, index: Product
     values = _advice_values(persona, index, m)
     rows, missed = [], []
     for order, item in enumerate(rubric.items):
-        got = item.points(m[item.metric])
+        got = item.points(m)
         rows.append({"key": item.key, "label": item.label, "metric": item.metric, "value": m[item.metric],
                      "points": got, "max": item.max_points})
-        if got < item.max_points and item.advice:
+        # Advice only when the item's own metric fell short, not merely a requirement.
+        if item.points(m, check_requires=False) < item.max_points and item.advice:
             missed.append((-item.priority, got - item.max_points, order, item.advice.format_map(values)))
     missed.sort()
     advice = [text for *_, text in missed[: rubric.advice_count]]

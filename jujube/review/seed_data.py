@@ -1,8 +1,11 @@
 """Shopping situations the synthetic needs log is drawn from (stated request versus underlying need)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Optional
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from jujube.rehearsal.customer import Customer, CustomerState
 from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession, RehearsalTurn
+from jujube.rehearsal.personas import load_library
 from jujube.rehearsal.scoring import score
 
 from . import scripts
 
-PERSONAS = ["jujube", "diabetic-grandfather", "lactose-partner", "teething-toddler", "night-nurse"]
+PERSONAS = load_library().keys()
 
 
 def _card(service, trainee):  # type: ignore[no-untyped-def]

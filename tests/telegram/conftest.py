@@ -76,11 +76,11 @@ async def start_bot(fake_tg: FakeTelegram) -> AsyncIterator[Callable[..., Any]]:
         stop, ready = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(serve(app, settings, stop, ready))
         waiter = asyncio.ensure_future(ready.wait())
-        done, _ = await asyncio.wait({task, waiter}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({task, waiter}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         if task in done:
             task.result()  # raises what went wrong
-        assert ready.is_set(), "the bot did not start within 10 s"
+        assert ready.is_set(), "the bot did not start within 20 s"
         bot = RunningBot(fake_tg, settings, svc, stop, task, deleted)
         running.append(bot)
         return bot

@@ -1,6 +1,7 @@
 """/rehearse and /stop, and routing a trainee's messages to the rehearsal coach instead of Rasa."""
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any, Callable, Optional
 
@@ -150,9 +151,13 @@ async def test_the_coach_is_imported_lazily_and_missing_means_unavailable(monkey
     assert len(loads) == 1 and loads[0] != threading.main_thread().name  # loaded once, off the event loop
 
 
-def test_the_real_coach_loads_when_it_is_installed() -> None:
-    service = rehearsal.load_service()
-    if service is None:
+def test_the_real_coach_has_the_interface_the_bot_calls() -> None:
+    try:
+        from jujube.rehearsal.service import RehearsalService
+    except ModuleNotFoundError:
         pytest.skip("jujube.rehearsal.service is not installed")
-    for name in ("personas", "start", "handle", "stop", "active"):
-        assert callable(getattr(service, name))
+    expected = {"personas": [], "start": ["trainee_id", "persona_key", "channel"], "handle": ["trainee_id", "text"],
+                "stop": ["trainee_id"], "active": ["trainee_id"]}
+    for name, params in expected.items():
+        signature = inspect.signature(getattr(RehearsalService, name))
+        assert list(signature.parameters)[1:] == params, name

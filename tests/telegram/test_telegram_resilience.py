@@ -15,11 +15,11 @@ async def test_rasa_unreachable_gets_an_apology_and_the_bot_recovers_when_rasa_i
     start_bot: Callable[..., Any], fake_tg: FakeTelegram, caplog: Any
 ) -> None:
     port = free_port()
-    bot = await start_bot(rasa_url=f"http://127.0.0.1:{port}")
+    bot = await start_bot(rasa_url=f"http://127.0.0.1:{port}", rasa_timeout=10.0)
     started = time.monotonic()
-    (reply,) = await bot.say("Do you have dates?", timeout=5)
+    (reply,) = await bot.say("Do you have dates?")
     assert reply["text"] == texts.RASA_DOWN
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 4  # a refused connection is not waited out
     assert any("no answer from Rasa for tg:4242" in r.getMessage() for r in caplog.records)
     assert not bot.task.done()
 
@@ -36,9 +36,9 @@ async def test_slow_rasa_gets_an_apology_within_the_timeout(start_bot: Callable[
     fake_rasa.delay = 4.0
     bot = await start_bot(rasa_url=fake_rasa.url, rasa_timeout=1.0)
     started = time.monotonic()
-    (reply,) = await bot.say("hello?", timeout=4)
+    (reply,) = await bot.say("hello?")
     assert reply["text"] == texts.RASA_DOWN
-    assert 0.9 < time.monotonic() - started < 3
+    assert 0.9 < time.monotonic() - started < 3.5  # before Rasa's 4 s answer
     fake_rasa.delay = 0
     (reply,) = await bot.say("still there?")
     assert reply["text"] == "You said: still there?"
@@ -68,8 +68,8 @@ async def test_flood_limits_are_respected_by_retrying_after_the_wait(bot: Any, f
 
 async def test_polling_survives_a_telegram_outage(bot: Any, fake_tg: FakeTelegram) -> None:
     fake_tg.fail_next("getUpdates", 502, "Bad Gateway")
-    await bot.wait("getUpdates", count=2, since=fake_tg.mark(), timeout=6)
-    (reply,) = await bot.say("are you there?", timeout=6)
+    await bot.wait("getUpdates", count=2, since=fake_tg.mark(), timeout=10)
+    (reply,) = await bot.say("are you there?", timeout=10)
     assert reply["text"] == "You said: are you there?"
 
 

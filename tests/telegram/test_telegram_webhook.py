@@ -22,7 +22,7 @@ def update(update_id: int, text: str, fake: FakeTelegram) -> dict[str, Any]:
 async def post(port: int, body: Any, secret: Optional[str], path: str = "/telegram/hook") -> httpx.Response:
     """Post like Telegram does (with the secret header when given)."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=10) as client:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         return await client.post(f"http://127.0.0.1:{port}{path}", content=data,
                                  headers={"Content-Type": "application/json", **headers})
@@ -59,7 +59,7 @@ async def test_webhook_refuses_malformed_requests(start_bot: Callable[..., Any],
     assert (await post(port, b"{not json", "s3cret_-Token")).status_code == 400
     assert (await post(port, {"no": "update id"}, "s3cret_-Token")).status_code == 400
     assert (await post(port, b"x" * (2 * 1024 * 1024), "s3cret_-Token")).status_code == 413
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=10) as client:
         response = await client.get(f"http://127.0.0.1:{port}/telegram/hook",
                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_-Token"})
     assert response.status_code == 405

@@ -1,0 +1,97 @@
+"""The query layer on PostgreSQL (runs when JUJUBE_TEST_POSTGRES_URL names a server where it may create a database)."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jujube.db.migrate import upgrade
+from jujube.db.needs import iter_needs
+from jujube.db.session import get_sessionmaker
+from jujube.review.filters import NeedFilter
+from jujube.review.queries import count_needs, data_version, get_need, iter_records, list_needs
+from jujube.review.seed import seed_needs
+from jujube.review.stats import compute_stats
+
+from .data import CONTACT, CONTACT_LINES, JUJUBE, JUJUBE_LINES, NOW, UNICODE, add_need
+
+SERVER = os.environ.get("JUJUBE_TEST_POSTGRES_URL", "")
+pytestmark = pytest.mark.skipif(not SERVER, reason="set JUJUBE_TEST_POSTGRES_URL to test on PostgreSQL")
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator:
+    """A scratch database on the server, migrated and seeded; dropped afterwards."""
+    name = f"jujube_review_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        factory = get_sessionmaker(url)
+        seed_needs(factory, 300, seed=11, days=30, now=NOW)
+        for record, lines in ((JUJUBE, JUJUBE_LINES), (CONTACT, CONTACT_LINES), (UNICODE, [("user", "有红枣吗？")])):
+            add_need(factory, record, lines)
+        yield factory
+        factory.kw["bind"].dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("params", [
+    {"since": "2026-11-10"}, {"until": "2026-11-05"}, {"dimension": "formal"}, {"dimension": "price"},
+    {"dimension": "functional=SOUR"}, {"keyword": "Pregnant"}, {"keyword": "补血"}, {"recipient": "mother"},
+    {"unmet": True, "channel": "telegram,rest", "outcome": "no_match,abandoned"},
+])
+def test_filters_agree_with_the_records(pg, params) -> None:
+    records = list(iter_needs(pg))
+    got = {r["id"] for r in iter_records(pg, NeedFilter.from_mapping(params), reveal=True)}
+    sqlite_like = {r["id"] for r in records if _keep(r, params)}
+    assert got == sqlite_like and count_needs(pg, NeedFilter.from_mapping(params)) == len(got)
+
+
+def _keep(r: dict, params: dict) -> bool:
+    if "since" in params:
+        return r["captured_at"] >= "2026-11-10"
+    if "until" in params:
+        return r["captured_at"] < "2026-11-06"
+    if params.get("dimension") == "formal":
+        return bool(r["needs"].get("formal"))
+    if params.get("dimension") == "price":
+        price = r["needs"].get("price") or {}
+        return any(price.get(k) not in (None, "") for k in ("max", "sensitivity", "note"))
+    if params.get("dimension") == "functional=SOUR":
+        return "sour" in " ".join(r["needs"].get("functional") or []).lower()
+    if params.get("keyword") == "Pregnant":
+        return "pregnant" in (" ".join(str(r.get(k) or "") for k in ("stated_request", "underlying_need", "recipient",
+                                                                    "situation", "occasion")) + str(r["needs"])).lower()
+    if params.get("keyword") == "补血":
+        return "补血" in str(r["needs"]) or "补血" in r["underlying_need"]
+    if "recipient" in params:
+        return "mother" in (r["recipient"] or "").lower()
+    return r["unmet"] and r["channel"] in ("telegram", "rest") and r["outcome"] in ("no_match", "abandoned")
+
+
+def test_stats_and_pages(pg) -> None:
+    records = list(iter_needs(pg))
+    stats = compute_stats(pg, top=3)
+    assert stats.total == len(records)
+    assert stats.by_outcome["accepted"] == sum(r["outcome"] == "accepted" for r in records)
+    assert stats.dimensions["formal"]["items"] == sum(len(r["needs"].get("formal") or []) for r in records)
+    assert stats.with_recommendations == sum(bool(r["recommendations"]) for r in records)
+    assert sum(n for _, n in stats.per_day) == len(records)
+    pairs = Counter((r["stated_request"], r["underlying_need"]) for r in records)
+    assert stats.top_pairs[0] == (*pairs.most_common(1)[0][0], pairs.most_common(1)[0][1])
+    page = list_needs(pg, NeedFilter(), sort="-underlying_need", per_page=20)
+    assert [r.underlying_need for r in page.rows] == sorted((r.underlying_need for r in page.rows), reverse=True)
+    contact = get_need(pg, list_needs(pg, NeedFilter(conversation=CONTACT["conversation_id"])).rows[0].id)
+    assert contact.has_contact and "8000" not in str(contact.record) + str(contact.transcript)
+    assert data_version(pg)[0] == len(records)
