@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -13,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from jujube.config import get_settings
 from jujube.db.store import NeedsLog
+from jujube.inputs import chosen_position
 from jujube.knowledge import Knowledge, Product, get_knowledge
 from jujube.profile import Profile
 from jujube.ranking import Scored, rank
@@ -111,6 +113,12 @@ class Turn:
         kinds = {str(e.get("value", "")).lower() for e in self.tracker.latest_message.get("entities") or []
                  if e.get("entity") == "product"}
         out = []
+        position = chosen_position(self.text)
+        if position is not None and self.state.recommended:
+            index = min(position, len(self.state.recommended) - 1)
+            product = self.kb.by_sku.get(self.state.recommended[index])
+            if product:
+                return [product]
         for sku in self.state.recommended:
             p = self.kb.by_sku.get(sku)
             if p and (p.name.lower() in low or set(p.kinds) & kinds or any(k in low for k in p.kinds)):
@@ -124,11 +132,8 @@ def start_turn(tracker: Tracker) -> Turn:
     return Turn(tracker=tracker, kb=kb, state=fold_events(list(tracker.events), kb))
 
 
-class JujubeAction(Action):
+class JujubeAction(Action, ABC):
     """Base of the discovery actions: runs `act`, and answers politely if anything fails."""
-
-    def name(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
@@ -144,6 +149,6 @@ class JujubeAction(Action):
             dispatcher.utter_message(text=SORRY)
             return []
 
+    @abstractmethod
     def act(self, turn: Turn, dispatcher: CollectingDispatcher) -> None:
-        """Do the action's work (subclasses)."""
-        raise NotImplementedError
+        """Do the action's work."""

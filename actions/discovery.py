@@ -6,62 +6,10 @@ import logging
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import JujubeAction, Turn
-from jujube.config import get_settings
-from jujube.questions import ask, next_topic
-from jujube.ranking import rank
+from actions.steps import accept, discover
+from jujube.inputs import sounds_like_acceptance
 
 logger = logging.getLogger(__name__)
-
-OPENING = "Happy to help! What are you looking for today, and who is it for?"
-
-
-def acknowledgement(turn: Turn) -> str:
-    """A short first line when the shopper has just asked for something."""
-    profile, kb = turn.profile, turn.kb
-    if len(turn.state.asked) > 0:
-        return ""
-    if profile.unknown_item and not profile.kinds and not profile.sections:
-        return f"I'm sorry, we don't stock {profile.unknown_item}. Tell me a bit more and I'll find something close."
-    if profile.kinds:
-        if any(kb.products_of_kind(k) for k in profile.kinds):
-            return f"Yes, we have {profile.kinds[0]}."
-    if profile.sections:
-        return "Sure, I can help with that."
-    return ""
-
-
-def discover(turn: Turn, dispatcher: CollectingDispatcher) -> None:
-    """Take in the latest facts, then ask the next question or recommend."""
-    profile, kb, state = turn.profile, turn.kb, turn.state
-    if not profile.has_facts() and not state.wants_suggestion:
-        dispatcher.utter_message(text=OPENING)
-        return
-    topic = next_topic(profile, kb, state.asked, get_settings().max_questions, state.wants_suggestion)
-    if topic is not None and profile.known and not rank(profile, kb, exclude_skus=state.shown):
-        topic = None  # nothing can fit anyway: say so now rather than ask more
-    if topic is not None:
-        lead = acknowledgement(turn)
-        question = ask(topic, profile, kb)
-        dispatcher.utter_message(text=f"{lead} {question}".strip())
-        turn.set("asked", state.asked + [topic])
-        turn.set("last_question", topic)
-        turn.save(outcome="pending")
-        return
-    turn.set("last_question", None)
-    if not turn.recommend(dispatcher, exclude=tuple(state.shown)):
-        no_match(turn, dispatcher)
-
-
-def no_match(turn: Turn, dispatcher: CollectingDispatcher) -> None:
-    """Say honestly that nothing fits, and log the need as unmet."""
-    summary = turn.profile.summary(turn.kb)
-    dispatcher.utter_message(
-        text=(f"I'm sorry, we don't have anything that fits {summary} right now. "
-              "I've noted it so the shop can look into stocking it. Is there anything else I can help with?")
-    )
-    turn.set("recommended", [])
-    turn.set("outcome", "no_match")
-    turn.save(outcome="no_match", picks=[], unmet=True)
 
 
 class ActionDiscover(JujubeAction):
@@ -73,9 +21,10 @@ class ActionDiscover(JujubeAction):
 
     def act(self, turn: Turn, dispatcher: CollectingDispatcher) -> None:
         """Run one discovery step; a new request after a recommendation starts a new discovery."""
+        pending = turn.state.recommended and turn.state.outcome == "pending"
+        if pending and sounds_like_acceptance(turn.text):
+            accept(turn, dispatcher)  # "I'll take the first one", whatever the intent said
+            return
         if turn.state.recommended and turn.intent == "request_product":
-            before = set(turn.profile.kinds) | set(turn.profile.sections)
             turn.new_discovery(from_this_message=True)
-            if not (set(turn.profile.kinds) | set(turn.profile.sections)) - before:
-                pass  # same thing asked again: a fresh discovery of it
         discover(turn, dispatcher)

@@ -6,7 +6,7 @@ import logging
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import JujubeAction, Turn
-from actions.discovery import discover
+from actions.steps import discover
 from jujube.facts import extract_facts
 from jujube.inputs import kind_of_message
 from jujube.questions import ask

@@ -6,8 +6,7 @@ import logging
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import JujubeAction, Turn
-from actions.discovery import discover
-from jujube.replies import product_line
+from actions.steps import accept, discover
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +23,7 @@ class ActionAccept(JujubeAction):
         if not turn.state.recommended or turn.state.outcome == "accepted":
             discover(turn, dispatcher)  # a "yes" to a question is an answer, not a purchase
             return
-        named = turn.products_named()
-        product = named[0] if named else turn.kb.by_sku[turn.state.recommended[0]]
-        turn.set("outcome", "accepted")
-        turn.set("chosen_sku", product.sku)
-        turn.save(outcome="accepted", chosen=product.sku)
-        dispatcher.utter_message(
-            text=f"Great choice: {product_line(turn.kb, product)}. I'll have it ready for you. Anything else I can help with?"
-        )
-        turn.new_discovery(from_this_message=False)
+        accept(turn, dispatcher)
 
 
 class ActionDecline(JujubeAction):

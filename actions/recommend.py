@@ -6,7 +6,7 @@ import logging
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import JujubeAction, Turn
-from actions.discovery import discover
+from actions.steps import discover
 from jujube.replies import product_details
 
 logger = logging.getLogger(__name__)

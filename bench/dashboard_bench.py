@@ -31,21 +31,33 @@ with warnings.catch_warnings():
 
 logger = logging.getLogger(__name__)
 
+# (name, path, a fresh dashboard for every request: no figures cached yet)
 PAGES = (
-    ("overview", "/"),
-    ("table, first page", "/needs"),
-    ("overview, last 30 days", "/?since={since30}"),
-    ("table, keyword 'pregnant'", "/needs?keyword=pregnant"),
-    ("table, unmet, sorted by request", "/needs?unmet=1&sort=stated_request"),
-    ("table, page 200", "/needs?page=200"),
-    ("need detail", "/needs/{some_id}"),
+    ("overview, cold", "/", True),
+    ("overview", "/", False),
+    ("table, first page", "/needs", False),
+    ("overview, last 30 days, cold", "/?since={since30}", True),
+    ("table, keyword 'pregnant'", "/needs?keyword=pregnant", False),
+    ("table, unmet, sorted by request", "/needs?unmet=1&sort=stated_request", False),
+    ("table, page 200", "/needs?page=200", False),
+    ("need detail", "/needs/{some_id}", False),
 )
 LIMIT_S = 1.0
 
 
-def _time(client: TestClient, path: str, repeat: int) -> dict[str, float]:
+def _client(factory: Any) -> TestClient:
+    """A signed-in client of a fresh dashboard (nothing cached)."""
+    settings = DashboardSettings(password="bench", token=None, secret="bench")
+    client = TestClient(create_app(settings, factory))
+    client.post("/login", data={"password": "bench"}, follow_redirects=False)
+    return client
+
+
+def _time(factory: Any, client: TestClient, path: str, repeat: int, cold: bool) -> dict[str, float]:
     times = []
     for _ in range(repeat):
+        if cold:
+            client = _client(factory)
         start = time.perf_counter()
         resp = client.get(path)
         times.append(time.perf_counter() - start)
@@ -55,7 +67,7 @@ def _time(client: TestClient, path: str, repeat: int) -> dict[str, float]:
 
 
 def main() -> int:
-    """Run the benchmark; exits 1 when the overview or the first page takes a second or more."""
+    """Run the benchmark; exits 1 when the overview or the first page takes a second or more (median)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=100_000, help="needs to seed (default 100000)")
     ap.add_argument("--url", default=None, help="use this database (seeded only when it holds fewer needs)")
@@ -75,15 +87,13 @@ def main() -> int:
         seed_s = time.perf_counter() - start
         print(f"seeded {args.count - have} needs in {seed_s:.1f} s", file=sys.stderr)
     total = count_needs(factory, NeedFilter())
-    settings = DashboardSettings(password="bench", token=None, secret="bench")
-    client = TestClient(create_app(settings, factory))
-    client.post("/login", data={"password": "bench"})
+    client = _client(factory)
     since30 = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 30 * 86400))
     some_id = client.get("/needs?per_page=1").text.split('data-id="', 1)[1].split('"', 1)[0]
     results: dict[str, Any] = {"needs": total, "database": url.split(":", 1)[0], "seed_s": seed_s, "pages": {}}
-    print(f"{'page':34s} {'first ms':>9s} {'median ms':>10s} {'max ms':>8s}")
-    for name, path in PAGES:
-        r = _time(client, path.format(since30=since30, some_id=some_id), args.repeat)
+    print(f"{'page (' + str(total) + ' needs)':34s} {'first ms':>9s} {'median ms':>10s} {'max ms':>8s}")
+    for name, path, cold in PAGES:
+        r = _time(factory, client, path.format(since30=since30, some_id=some_id), args.repeat, cold)
         results["pages"][name] = r
         print(f"{name:34s} {r['first_ms']:9.0f} {r['median_ms']:10.0f} {r['max_ms']:8.0f}")
     if args.json:
@@ -93,7 +103,8 @@ def main() -> int:
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    slow = [n for n in ("overview", "table, first page") if results["pages"][n]["max_ms"] >= LIMIT_S * 1000]
+    slow = [n for n in ("overview, cold", "overview", "table, first page")
+            if results["pages"][n]["median_ms"] >= LIMIT_S * 1000]
     if slow:
         print(f"slower than {LIMIT_S:.0f} s: {', '.join(slow)}", file=sys.stderr)
         return 1

@@ -80,21 +80,25 @@ def language(user: Optional[User]) -> Optional[str]:
 async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
     """Show "typing…" in the chat until the block ends."""
 
+    done = asyncio.Event()
+
     async def keep_typing() -> None:
-        while True:
+        while not done.is_set():
             try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, read_timeout=TYPING_EVERY)
             except TelegramError as exc:
                 logger.debug("typing indicator failed in chat %s: %s", chat_id, exc)
-            await asyncio.sleep(TYPING_EVERY)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_EVERY)
 
     task = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
+        done.set()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # never let the indicator hold up the reply; it ends on its own once `done` is seen
+        await asyncio.wait({task}, timeout=1.0)
 
 
 def plain(text_html: str) -> str:

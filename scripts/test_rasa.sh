@@ -27,5 +27,8 @@ PY
 echo "== live tests: Rasa server, action server, database"
 "$ROOT/.venv/bin/pytest" -q tests/live
 
+echo "== Telegram end to end: fake Bot API, the real bot, Rasa and the action server"
+"$ROOT/.venv/bin/pytest" -q tests/telegram -m e2e
+
 echo "== shopper scenarios (make eval)"
 "$ROOT/scripts/eval.sh" "${EVAL_DIR:-$ROOT/../shared/eval}"

@@ -57,7 +57,7 @@ def _play(args: argparse.Namespace) -> int:
     service = _service()
     trainee = args.trainee or f"term:{getpass.getuser()}"
     print("Preparing the coach (the first run trains the question classifier)...", flush=True)
-    _ = service.classifier
+    service.warm_up()
     _say(service.start(trainee, args.persona, channel="terminal"))
     print(HELP)
     while True:
@@ -159,10 +159,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     import yaml
 
     from jujube.rehearsal.classifier import get_classifier, labelled_examples
+    from jujube.rehearsal.personas import load_library
 
     path = Path(args.heldout)
     if not path.is_file():
         raise JujubeError(f"held-out file not found: {path}")
-    report = get_classifier().evaluate(labelled_examples(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+    report = get_classifier(normalizer=load_library().index.mask).evaluate(labelled_examples(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
     print(report.text())
     return 0

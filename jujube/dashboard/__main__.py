@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        app = create_app(settings)
+        app = create_app(settings, warm=True)
     except DashboardError as exc:
         print(f"jujube dashboard: {exc}", file=sys.stderr)
         return 2

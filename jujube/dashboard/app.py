@@ -103,7 +103,7 @@ def _int(request: Request, name: str, default: int) -> int:
 
 
 def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[sessionmaker[Session]] = None,
-               clock: Callable[[], float] = time.time) -> Starlette:
+               clock: Callable[[], float] = time.time, warm: bool = False) -> Starlette:
     """The dashboard application; refuses to start without a manager password or token."""
     settings = settings or load_settings()
     if not settings.credentials:
@@ -114,6 +114,8 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
     db = factory or get_sessionmaker(settings.database_url)
     gate = Gate(settings, clock)
     cache = StatsCache(db)
+    if warm:
+        cache.warm()
     templates = _templates()
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
@@ -167,12 +169,14 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         """Charts and top lists a manager reads at a glance."""
         try:
             flt = filter_from(request)
-            stats = cache.get(flt, top=10)
+            figures = cache.get(flt, top=10)
+            stats = figures.stats
         except ReviewError as exc:
-            return page(request, "overview.html", 400, flt=NeedFilter(), stats=None, error=str(exc), channels=channels())
+            return page(request, "overview.html", 400, flt=NeedFilter(), stats=None, figures=None, error=str(exc),
+                        channels=channels())
         dims = stats.dimension_shares()
         return page(
-            request, "overview.html", flt=flt, stats=stats, channels=channels(),
+            request, "overview.html", flt=flt, stats=stats, figures=figures, channels=channels(),
             timeline=charts.timeline(stats.per_day),
             outcomes=charts.stacked([(o, stats.by_outcome.get(o, 0)) for o in OUTCOMES], colours=charts.OUTCOME_COLOURS),
             dimensions=charts.stacked([(d, dims.get(d, 0.0)) for d in DIMENSIONS]),

@@ -51,6 +51,10 @@ class Gate:
 
     def failed(self, client: str) -> None:
         """Record a failed sign-in of `client`."""
+        if len(self._failures) > 10_000:  # forget clients whose failures are old
+            now = self.clock()
+            self._failures = {c: ts for c, ts in self._failures.items()
+                              if ts and now - ts[-1] < self.settings.lockout_seconds}
         self._failures.setdefault(client, []).append(self.clock())
         logger.warning("dashboard: failed sign-in from %s", client)
 

@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import spacy
 import yaml
@@ -28,7 +28,7 @@ from jujube.rehearsal import RehearsalError
 logger = logging.getLogger(__name__)
 
 # Bump when the training recipe changes, so cached pipelines are rebuilt.
-RECIPE = "textcat-ensemble-v1"
+RECIPE = "textcat-ensemble-v3"
 EPOCHS = 14
 SEED = 7
 OTHER = "other"
@@ -102,18 +102,36 @@ class EvalReport:
         return "\n".join(lines)
 
 
-class QuestionClassifier:
-    """Classifies what a trainee says into the question kinds of the training data."""
+Normalizer = Callable[[str], str]
 
-    def __init__(self, nlp: Language, vocabulary: set[str]) -> None:
+
+def _same(text: str) -> str:
+    return text
+
+
+def _prepare(text: str, normalizer: Normalizer | None) -> str:
+    """What the model sees: the normalized text in lowercase."""
+    return (normalizer or _same)(text).lower()
+
+
+class QuestionClassifier:
+    """Classifies what a trainee says into the question kinds of the training data.
+
+    A normalizer (the product index's `mask`) is applied to every text before training
+    and prediction, so product names the model never saw read as one placeholder word.
+    """
+
+    def __init__(self, nlp: Language, vocabulary: set[str], normalizer: Normalizer | None = None) -> None:
         self.nlp = nlp
         self.vocabulary = vocabulary
+        self.normalize: Normalizer = normalizer or _same
         self.labels: tuple[str, ...] = tuple(nlp.get_pipe("textcat").labels)
 
     @classmethod
-    def train(cls, examples: list[tuple[str, str]]) -> "QuestionClassifier":
+    def train(cls, examples: list[tuple[str, str]], normalizer: Normalizer | None = None) -> "QuestionClassifier":
         """Train a fresh pipeline (blank English + textcat) on (text, label) pairs."""
         started = time.monotonic()
+        examples = [(_prepare(text, normalizer), label) for text, label in examples]
         fix_random_seed(SEED)
         labels = sorted({label for _, label in examples})
         nlp = spacy.blank("en")
@@ -132,12 +150,12 @@ class QuestionClassifier:
                 nlp.update(batch, sgd=optimizer, drop=0.2)
         vocabulary = {w for text, _ in examples for w in words(text)}
         logger.info("trained the question classifier on %d examples in %.1fs", len(data), time.monotonic() - started)
-        return cls(nlp, vocabulary)
+        return cls(nlp, vocabulary, normalizer)
 
     def save(self, path: Path) -> None:
         """Write the pipeline and its vocabulary to a folder (atomically replaced)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", dir=path.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         self.nlp.to_disk(tmp / "pipeline")
         (tmp / "vocabulary.json").write_text(json.dumps(sorted(self.vocabulary)), encoding="utf-8")
         try:
@@ -146,11 +164,11 @@ class QuestionClassifier:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path) -> "QuestionClassifier":
-        """Read a pipeline saved by `save`."""
+    def load(cls, path: Path, normalizer: Normalizer | None = None) -> "QuestionClassifier":
+        """Read a pipeline saved by `save` (give it the normalizer it was trained with)."""
         nlp = spacy.load(path / "pipeline")
         vocabulary = set(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
-        return cls(nlp, vocabulary)
+        return cls(nlp, vocabulary, normalizer)
 
     def known_share(self, text: str) -> float:
         """Share of the text's words that occur in the training data."""
@@ -159,10 +177,10 @@ class QuestionClassifier:
 
     def predict(self, text: str) -> Prediction:
         """The most likely question kind; unknown words only or no words at all give `other`."""
-        text = (text or "").strip()
+        text = _prepare((text or "").strip()[:500], self.normalize).strip()
         if not text or self.known_share(text) == 0.0:
             return Prediction(OTHER, 1.0)
-        cats = self.nlp(text[:500]).cats
+        cats = self.nlp(text).cats
         label = max(cats, key=cats.__getitem__)
         return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
 
@@ -182,14 +200,28 @@ class QuestionClassifier:
         return EvalReport(correct / total if total else 0.0, total, {k: (v[0], v[1]) for k, v in per.items()}, errors)
 
 
+KEEP_CACHED = 3
+
+
+def _prune(root: Path, keep: int) -> None:
+    """Remove all but the `keep` newest cached pipelines."""
+    folders = sorted(root.glob("questions-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 _lock = threading.Lock()
 _loaded: dict[str, QuestionClassifier] = {}
 
 
-def get_classifier(path: Path | None = None) -> QuestionClassifier:
-    """The classifier for the current training data: from memory, the disk cache, or trained now."""
-    examples = load_examples(path or questions_path())
-    key = data_hash(examples)
+def get_classifier(path: Path | None = None, normalizer: Normalizer | None = None) -> QuestionClassifier:
+    """The classifier for the current training data: from memory, the disk cache, or trained now.
+
+    The cache key covers the normalized training texts, so a changed catalog (new product
+    names to mask) or changed questions retrain it.
+    """
+    raw = load_examples(path or questions_path())
+    key = data_hash([(_prepare(text, normalizer), label) for text, label in raw])
     with _lock:
         if key in _loaded:
             return _loaded[key]
@@ -197,15 +229,16 @@ def get_classifier(path: Path | None = None) -> QuestionClassifier:
         clf = None
         if (folder / "vocabulary.json").is_file():
             try:
-                clf = QuestionClassifier.load(folder)
+                clf = QuestionClassifier.load(folder, normalizer)
             except Exception as exc:  # a damaged cache is rebuilt, not fatal
                 logger.warning("cached question classifier at %s unreadable (%s); retraining", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
         if clf is None:
-            counts = Counter(label for _, label in examples)
+            counts = Counter(label for _, label in raw)
             logger.info("training the question classifier: %s", dict(sorted(counts.items())))
-            clf = QuestionClassifier.train(examples)
+            clf = QuestionClassifier.train(raw, normalizer)
             clf.save(folder)
+            _prune(folder.parent, keep=KEEP_CACHED)
         _loaded[key] = clf
         return clf
 

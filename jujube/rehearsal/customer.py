@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from jujube.rehearsal.classifier import Prediction
-from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit
+from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit, tokens
 from jujube.rehearsal.personas import Persona
 
 logger = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ TOPIC_OF = {
     "ask_budget": "budget",
 }
 QUESTIONS = frozenset(TOPIC_OF) | {"ask_followup", "closed_question"}
+AVOIDING = frozenset({"allergic", "allergy", "avoid", "intolerant", "without", "dislike", "hate"})
 QUESTION_WORDS = frozenset(
     "who whom whose what which why how when where is are do does did would could can may should will "
     "have has any tell".split()
@@ -122,7 +123,9 @@ class Customer:
         return self.persona.reply(kind, state.turns, **values)
 
     def _pitched_products(self, text: str) -> bool:
-        """A yes/no question naming products other than the stated request is a leading pitch."""
+        """Naming products other than the stated request pitches them (unless asking what to avoid)."""
+        if AVOIDING & set(tokens(text)):
+            return False
         return any(not contains_phrase(self.persona.stated_request, m.phrase)
                    for m in self.persona.grade(self.index, text))
 

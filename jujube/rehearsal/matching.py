@@ -12,7 +12,8 @@ import yaml
 logger = logging.getLogger(__name__)
 
 GRADES = ("good", "acceptable", "off", "poor")  # best first
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+PRODUCT_PLACEHOLDER = "product"
 _KEEP_S = frozenset({"this", "his", "yes", "was", "has", "does", "tennis", "analysis", "christmas"})
 _PAREN = re.compile(r"\([^)]*\)")
 MODIFIER_WINDOW = 3
@@ -40,7 +41,11 @@ def short_name(name: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """Lowercase singular word tokens (hyphens split words: sugar-free -> sugar free)."""
-    return tuple(singular(t) for t in _TOKEN.findall(text.lower()))
+    return tuple(singular(t.lower()) for t in _TOKEN.findall(text))
+
+
+def _token_spans(text: str) -> list[tuple[str, int, int]]:
+    return [(singular(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
@@ -130,6 +135,20 @@ class ProductIndex:
             return [self.by_sku[word]]
         return [t for t in self.phrases.get(tokens(word), []) if isinstance(t, CatalogProduct)]
 
+    def _matches(self, toks: tuple[str, ...]) -> list[tuple[int, int, set[str]]]:
+        """(start, end, modifiers) of product phrases in a token list, longest first, no overlaps."""
+        out = []
+        i = prev_end = 0
+        while i < len(toks):
+            for n in range(min(self.longest, len(toks) - i), 0, -1):
+                if toks[i:i + n] in self.phrases:
+                    out.append((i, i + n, set(toks[max(prev_end, i - MODIFIER_WINDOW):i])))
+                    i = prev_end = i + n
+                    break
+            else:
+                i += 1
+        return out
+
     def find(self, text: str) -> list[tuple[str, list[CatalogProduct | str]]]:
         """Phrases of `text` that name products, longest match first, without overlaps.
 
@@ -138,18 +157,22 @@ class ProductIndex:
         """
         toks = tokens(text)
         found = []
-        i = prev_end = 0
-        while i < len(toks):
-            for n in range(min(self.longest, len(toks) - i), 0, -1):
-                key = toks[i:i + n]
-                if key in self.phrases:
-                    modifiers = set(toks[max(prev_end, i - MODIFIER_WINDOW):i])
-                    found.append((" ".join(key), self._narrow(self.phrases[key], modifiers)))
-                    i = prev_end = i + n
-                    break
-            else:
-                i += 1
+        for start, end, modifiers in self._matches(toks):
+            key = toks[start:end]
+            found.append((" ".join(key), self._narrow(self.phrases[key], modifiers)))
         return found
+
+    def mask(self, text: str) -> str:
+        """The text with every product phrase replaced by a placeholder ("how about product?")."""
+        spans = _token_spans(text)
+        toks = tuple(t for t, _, _ in spans)
+        out, pos = [], 0
+        for start, end, _ in self._matches(toks):
+            out.append(text[pos:spans[start][1]])
+            out.append(PRODUCT_PLACEHOLDER)
+            pos = spans[end - 1][2]
+        out.append(text[pos:])
+        return "".join(out)
 
     def _narrow(self, targets: list[CatalogProduct | str], modifiers: set[str]) -> list[CatalogProduct | str]:
         products = [t for t in targets if isinstance(t, CatalogProduct)]

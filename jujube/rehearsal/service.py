@@ -51,8 +51,12 @@ class RehearsalService:
     def classifier(self) -> QuestionClassifier:
         """The trainee-question classifier (trained on first use, then cached)."""
         if self._classifier is None:
-            self._classifier = get_classifier()
+            self._classifier = get_classifier(normalizer=self.library.index.mask)
         return self._classifier
+
+    def warm_up(self) -> None:
+        """Load (or on the very first run, train) the question classifier now rather than on first use."""
+        _ = self.classifier
 
     def personas(self) -> list[tuple[str, str]]:
         """(key, short title) of every rehearsal customer."""

@@ -14,6 +14,19 @@ logger = logging.getLogger(__name__)
 DIMENSIONS = ("functional", "formal", "emotional", "price")
 LIST_DIMENSIONS = DIMENSIONS[:3]
 
+# Per-need sizes of the need dimensions, exactly as SQLite's expression index
+# ix_needs_dimension_sizes (migration 0003) stores them: a query spelling them the
+# same way reads them from the index instead of parsing every stored JSON document.
+SQLITE_SIZE_INDEX = "ix_needs_dimension_sizes"
+SQLITE_SIZES = {
+    "functional": "json_array_length(needs, '$.functional')",
+    "formal": "json_array_length(needs, '$.formal')",
+    "emotional": "json_array_length(needs, '$.emotional')",
+    "price": "(budget_max IS NOT NULL OR coalesce(json_extract(needs, '$.price.sensitivity'), '') != ''"
+             " OR coalesce(json_extract(needs, '$.price.note'), '') != '')",
+    "recs": "json_array_length(recommendations)",
+}
+
 
 def day_bucket(dialect: str) -> ColumnElement[str]:
     """The UTC day of `captured_at` as YYYY-MM-DD text."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,7 +13,9 @@ from jujube.db.models import OUTCOMES, Need
 from jujube.review.filters import NeedFilter
 from jujube.review.masking import mask_text
 from jujube.review.queries import dialect_of, filtered
-from jujube.review.sqlfuncs import DIMENSIONS, LIST_DIMENSIONS, day_bucket, dimension_size, has_items, price_present
+from jujube.review.sqlfuncs import (
+    DIMENSIONS, LIST_DIMENSIONS, SQLITE_SIZE_INDEX, SQLITE_SIZES, day_bucket, dimension_size, has_items, price_present,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -173,16 +175,56 @@ def _size_columns(flt: NeedFilter, dialect: str) -> list[Any]:
 
 def _dimensions(session: Session, stats: Stats, flt: NeedFilter, dialect: str) -> None:
     """Fill how many needs mention each dimension and how many values each holds (one pass over the JSON)."""
-    (sizes,) = _size_columns(flt, dialect)
-    row = session.execute(
-        select(
-            *[func.sum(sizes.c[d]) for d in LIST_DIMENSIONS],
-            *[func.count().filter(sizes.c[d] > 0) for d in LIST_DIMENSIONS],
-            func.sum(sizes.c.price),
-            func.sum(sizes.c.recs),
-        )
-    ).one()
+    row = _sqlite_sizes_from_index(session, flt) if dialect == "sqlite" else None
+    if row is None:
+        (sizes,) = _size_columns(flt, dialect)
+        row = session.execute(
+            select(
+                *[func.sum(sizes.c[d]) for d in LIST_DIMENSIONS],
+                *[func.count().filter(sizes.c[d] > 0) for d in LIST_DIMENSIONS],
+                func.sum(sizes.c.price),
+                func.count().filter(sizes.c.recs > 0),
+            )
+        ).one()
     for i, dim in enumerate(LIST_DIMENSIONS):
         stats.dimensions[dim] = {"needs": int(row[3 + i] or 0), "items": int(row[i] or 0)}
     stats.dimensions["price"] = {"needs": int(row[6] or 0), "items": int(row[6] or 0)}
     stats.with_recommendations = int(row[7] or 0)
+
+
+def _sqlite_sizes_from_index(session: Session, flt: NeedFilter) -> Optional[Sequence[Any]]:
+    """The dimension sizes read from SQLite's expression index, when the filter allows it (else None)."""
+    if session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :n"),
+                       {"n": SQLITE_SIZE_INDEX}).first() is None:
+        return None
+    query = sqlite_sizes_sql(flt, session.get_bind().dialect)
+    return None if query is None else session.connection().exec_driver_sql(*query).one()
+
+
+def sqlite_sizes_sql(flt: NeedFilter, dialect: Any) -> Optional[tuple[str, tuple[Any, ...]]]:
+    """SQL (with bound parameters) summing the dimension sizes from the expression index; None for other filters.
+
+    SQLite's planner does not notice that the index holds these expressions, hence INDEXED BY and
+    hand-written SQL. Only filters on dates and channels, which the index also holds, qualify.
+    """
+    if flt.outcome or flt.unmet or flt.dimension or flt.keyword or flt.recipient or flt.conversation:
+        return None
+    to_db = Need.__table__.c.captured_at.type.dialect_impl(dialect).bind_processor(dialect)
+    where: list[str] = []
+    params: list[Any] = []
+    for op, bound in ((">=", flt.start), ("<", flt.end)):
+        if bound is not None:
+            where.append(f"captured_at {op} ?")
+            value = bound.replace(tzinfo=None)
+            params.append(to_db(value) if to_db else value)
+    if flt.channels:
+        where.append(f"channel IN ({', '.join('?' for _ in flt.channels)})")
+        params.extend(flt.channels)
+    inner = ", ".join(f"{expr} AS {name}" for name, expr in SQLITE_SIZES.items())
+    sql = (
+        "SELECT sum(functional), sum(formal), sum(emotional), count(*) FILTER (WHERE functional > 0), "
+        "count(*) FILTER (WHERE formal > 0), count(*) FILTER (WHERE emotional > 0), sum(price), "
+        f"count(*) FILTER (WHERE recs > 0) FROM (SELECT {inner} FROM needs INDEXED BY {SQLITE_SIZE_INDEX}"
+        + (f" WHERE {' AND '.join(where)})" if where else ")")
+    )
+    return sql, tuple(params)

@@ -33,6 +33,26 @@ INDEXES = (
 )
 
 
+# SQLite: per-need sizes of the need dimensions, kept in an expression index so the
+# overview's dimension shares need not parse every stored JSON document. The review
+# queries spell these expressions exactly the same way (jujube.review.sqlfuncs).
+SIZES_INDEX = "ix_needs_dimension_sizes"
+SIZES = (
+    "json_array_length(needs, '$.functional')",
+    "json_array_length(needs, '$.formal')",
+    "json_array_length(needs, '$.emotional')",
+    "(budget_max IS NOT NULL OR coalesce(json_extract(needs, '$.price.sensitivity'), '') != ''"
+    " OR coalesce(json_extract(needs, '$.price.note'), '') != '')",
+    "json_array_length(recommendations)",
+    "captured_at",
+    "channel",
+)
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def _wanted() -> list[tuple[str, list[str]]]:
     postgres = op.get_bind().dialect.name == "postgresql"
     return [(name, cols) for name, cols, everywhere in INDEXES if everywhere or not postgres]
@@ -43,10 +63,14 @@ def upgrade() -> None:
     with op.batch_alter_table("needs", schema=None) as batch_op:
         for name, cols in _wanted():
             batch_op.create_index(name, cols, unique=False)
+    if _sqlite():
+        op.execute(f"CREATE INDEX {SIZES_INDEX} ON needs ({', '.join(SIZES)})")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    if _sqlite():
+        op.execute(f"DROP INDEX IF EXISTS {SIZES_INDEX}")
     with op.batch_alter_table("needs", schema=None) as batch_op:
         for name, _cols in reversed(_wanted()):
             batch_op.drop_index(name)

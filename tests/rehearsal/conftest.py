@@ -19,15 +19,15 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
-def classifier() -> QuestionClassifier:
-    """The question classifier for the current training data (trained once, then cached under var/)."""
-    return get_classifier()
-
-
-@pytest.fixture(scope="session")
 def library() -> PersonaLibrary:
     """The shop's persona library."""
     return load_library()
+
+
+@pytest.fixture(scope="session")
+def classifier(library: PersonaLibrary) -> QuestionClassifier:
+    """The question classifier for the current training data (trained once, then cached under var/)."""
+    return get_classifier(normalizer=library.index.mask)
 
 
 @pytest.fixture(scope="session")

@@ -84,3 +84,31 @@ def test_stop_command_inside_the_conversation(service):
     service.handle("tg:13", "Who's the coffee for?")
     out = service.handle("tg:13", "/stop")
     assert "Scorecard" in out[0] and not service.active("tg:13")
+
+
+def test_terminal_rehearsal(service, monkeypatch, capsys):
+    from jujube.cli import rehearsal as cli
+    from jujube.cli.main import main
+    from jujube.db import migrate
+
+    lines = iter(["hello", "", "who is it for?", "/personas", "/rehearse dates", "what's it for?", "/stop",
+                  "anything?", "/rehearse office-snacks", "Who's it for?"])
+
+    def fake_input(prompt: str = "") -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(cli, "_service", lambda: service)
+    monkeypatch.setattr(migrate, "upgrade", lambda url=None: None)
+    monkeypatch.setattr("builtins.input", fake_input)
+    assert main(["rehearsal", "play", "--persona", "night-nurse", "--trainee", "term:anna"]) == 0
+    out = capsys.readouterr().out
+    assert "Mr Sun: A bag of your strongest coffee." in out
+    assert "spring-festival" in out  # the /personas list
+    assert "Mrs Wang: She's expecting a baby" in out
+    assert out.count("Scorecard:") == 3  # switched, stopped, and scored on end of input
+    assert "No rehearsal is running" in out
+    assert not service.active("term:anna")
+    assert [r.persona_key for r in _sessions(service, "term:anna")] == ["night-nurse", "jujube", "office-snacks"]

@@ -69,6 +69,12 @@ def test_a_leading_yes_no_pitch_counts_as_a_pitch(wang, classifier):
     assert turn.label == "recommend" and state.premature_pitches == 1
 
 
+def test_asking_what_to_avoid_is_not_a_pitch(wang, classifier):
+    state = CustomerState()
+    turn = ask(wang, state, "Is she allergic to peanuts?", classifier)
+    assert turn.label == "closed_question" and state.premature_pitches == 0
+
+
 def test_recommendation_after_discovery_ends_the_rehearsal(wang, classifier):
     state = CustomerState()
     for q in ("Who are they for?", "What's the occasion?"):

@@ -48,6 +48,14 @@ def test_heldout_accuracy(classifier, heldout, capsys):
     assert report.accuracy >= MIN_ACCURACY, report.text()
 
 
+def test_product_names_never_seen_in_training_still_read_as_a_pitch(classifier, library):
+    names = [p.name for p in library.index.products]
+    assert len(names) > 20
+    pitched = [n for n in names if classifier.predict(f"How about the {n}?").label == "recommend"]
+    assert len(pitched) == len(names), set(names) - set(pitched)
+    assert library.index.mask("Why dates?") == "Why product?"
+
+
 def test_unknown_words_and_empty_text_are_other(classifier):
     assert classifier.predict("").label == "other"
     assert classifier.predict("   ").label == "other"
@@ -62,16 +70,17 @@ def test_predictions_are_deterministic(classifier):
     assert classifier.predict(text) == classifier.predict(text)
 
 
-def test_trained_pipeline_is_cached_by_data_hash(classifier, tmp_path, monkeypatch):
-    key = data_hash(load_examples(questions_path()))
+def test_trained_pipeline_is_cached_by_data_hash(classifier, library):
+    mask = library.index.mask
+    key = data_hash([(mask(t).lower(), label) for t, label in load_examples(questions_path())])
     assert (clf_mod.cache_root() / f"questions-{key}" / "vocabulary.json").is_file()
     started = time.monotonic()
-    again = clf_mod.get_classifier()
+    again = clf_mod.get_classifier(normalizer=mask)
     assert again is classifier
     assert time.monotonic() - started < 5
 
     # Loading from the disk cache (a fresh process) gives the same predictions.
-    loaded = clf_mod.QuestionClassifier.load(clf_mod.cache_root() / f"questions-{key}")
+    loaded = clf_mod.QuestionClassifier.load(clf_mod.cache_root() / f"questions-{key}", mask)
     for text in ("what's your budget?", "is it for your wife?", "I give up"):
         assert loaded.predict(text).label == classifier.predict(text).label
 

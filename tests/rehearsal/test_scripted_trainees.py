@@ -97,3 +97,25 @@ def test_score_is_stable_for_the_same_transcript(service, library, rubric, class
         customer.respond(state, text, classifier.predict(text))
     assert state.to_dict() == stored
     assert score(persona, state, rubric, library.index)["score"] == cards[0].score
+
+
+def test_scorecard_shows_the_rubric_item_by_item(service, library, rubric):
+    replies = scripts.play(service, "r", "sore-throat", ["Who is it for?", "Is she ill?", "What's your budget?",
+                                                         "I'd suggest the ice cream"])
+    text = replies[-1][-1]
+    card = _card(service, "r")
+    assert len(card.items) == len(rubric.items)
+    for item, row in zip(rubric.items, card.items):
+        assert row["key"] == item.key
+        assert f"{item.label}: {row['points']:g}/{item.max_points:g}" in text
+    assert card.score == sum(r["points"] for r in card.items)
+    assert card.metrics["closed_questions"] == 1 and card.dimensions["functional"]  # "Is she ill?" -> "Yes."
+    assert card.recommendation["fit"] == "acceptable"
+    assert 2 <= len(card.advice) <= 3
+
+
+def test_saying_nothing_useful_earns_nothing(service):
+    scripts.play(service, "quiet", "jujube", ["asdfgh", "qwerty"])
+    card = _card(service, "quiet")
+    assert card.score == 0
+    assert not any("pitched" in a for a in card.advice)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from typing import Any
-
+import time
 import warnings
+from typing import Any
 
 import pytest
 
@@ -199,3 +199,30 @@ def test_overview_follows_new_and_updated_needs(empty_url) -> None:
     save_need(factory, {**record, "outcome": "accepted"})
     after = client.get("/").text.split('id="kpi-acceptance">', 1)[1].split("<", 1)[0]
     assert before != after
+
+
+def test_slow_figures_are_served_stale_while_refreshing(empty_url) -> None:
+    from jujube.dashboard.cache import StatsCache
+    from jujube.db.needs import save_need
+    from jujube.db.session import get_sessionmaker
+
+    factory = get_sessionmaker(empty_url)
+    record = {"conversation_id": "rest:a", "stated_request": "tea", "underlying_need": "sleep", "outcome": "pending"}
+    save_need(factory, record)
+    slow = StatsCache(factory, slow_seconds=0.0)  # every computation counts as slow
+    first = slow.get(NeedFilter())
+    assert first.stats.total == 1 and not first.stale
+    assert slow.get(NeedFilter()) is first
+    save_need(factory, {**record, "conversation_id": "rest:b"})
+    stale = slow.get(NeedFilter())
+    assert stale.stale and stale.stats.total == 1
+    for _ in range(200):
+        fresh = slow.get(NeedFilter())
+        if not fresh.stale:
+            break
+        time.sleep(0.02)
+    assert fresh.stats.total == 2 and not fresh.stale
+    quick = StatsCache(factory, slow_seconds=60.0)
+    assert quick.get(NeedFilter()).stats.total == 2
+    save_need(factory, {**record, "conversation_id": "rest:c"})
+    assert quick.get(NeedFilter()).stats.total == 3

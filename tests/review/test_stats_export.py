@@ -139,3 +139,34 @@ def test_seeder_is_deterministic_and_appends(empty_url) -> None:
     assert any("@example.com" in t or "+86" in t for t in typed)
     with pytest.raises(ReviewError, match="count must be at least 1"):
         seed_needs(factory, 0)
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"since": "2026-11-05"}, {"channel": "telegram,web", "until": "2026-11-12"},
+    {"since": "2026-11-01T12:00:00Z", "until": "2026-11-15T00:00:00Z", "channel": "rest"},
+])
+def test_dimension_sizes_come_from_the_expression_index(seeded, records, params) -> None:
+    from datetime import datetime, timezone
+
+    from jujube.review.stats import sqlite_sizes_sql
+
+    flt = NeedFilter.from_mapping(params)
+    with seeded() as session:
+        sql, args = sqlite_sizes_sql(flt, session.get_bind().dialect)
+        plan = " ".join(str(r[-1]) for r in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, args))
+    assert "ix_needs_dimension_sizes" in plan
+    start, end = flt.start, flt.end
+
+    def keep(r: dict[str, Any]) -> bool:
+        when = datetime.fromisoformat(r["captured_at"].replace("Z", "+00:00")).astimezone(timezone.utc)
+        return ((start is None or when >= start) and (end is None or when < end)
+                and (not flt.channels or r["channel"] in flt.channels))
+
+    chosen = [r for r in records if keep(r)]
+    stats = compute_stats(seeded, flt)
+    assert stats.total == len(chosen)
+    for dim in ("functional", "formal", "emotional"):
+        assert stats.dimensions[dim]["items"] == sum(len(r["needs"].get(dim) or []) for r in chosen)
+        assert stats.dimensions[dim]["needs"] == sum(bool(r["needs"].get(dim)) for r in chosen)
+    assert stats.with_recommendations == sum(bool(r["recommendations"]) for r in chosen)
+    assert sqlite_sizes_sql(NeedFilter(keyword="x"), None) is None

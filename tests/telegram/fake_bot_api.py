@@ -46,6 +46,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self.open_queries: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[ApiError]] = {}
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
@@ -170,6 +171,8 @@ class FakeTelegram:
             queued = self.failures.get(method)
             failure = queued.pop(0) if queued else None
         handler = getattr(self, f"api_{method}", None)
+        if self.delays.get(method):
+            time.sleep(self.delays[method])
         try:
             if failure is not None:
                 raise failure

@@ -167,9 +167,9 @@ def test_the_jujube_conversation_on_telegram(stack: dict[str, Any], fake_tg: Fak
         assert any("sour" in f for f in need["needs"]["functional"]), need
         assert need["recommendations"]
 
-        shopper.say("great, I'll take the first one")
+        transcript += [m["text"] for m in shopper.say("great, I'll take the first one")]
         [need] = export(stack["env"], sender)
-        assert need["outcome"] == "accepted", need
+        assert need["outcome"] == "accepted", "\n".join(transcript)
 
         (question,) = shopper.say("/forget")
         edit = shopper.tap(question, texts.FORGET_YES, expect="editMessageText")  # the answer replaces the question

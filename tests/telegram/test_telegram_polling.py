@@ -197,6 +197,19 @@ async def test_typing_shows_while_rasa_thinks(bot: RunningBot, fake_rasa: FakeRa
     assert len([c for c in fake_tg.calls[since:] if c.method == "sendChatAction"]) == len(typing)  # it stopped
 
 
+async def test_a_hanging_typing_indicator_does_not_hold_up_the_reply(
+    bot: RunningBot, fake_rasa: FakeRasa, fake_tg: FakeTelegram
+) -> None:
+    fake_tg.delays["sendChatAction"] = 8.0
+    started = time.monotonic()
+    (reply,) = await bot.say("quick question")
+    assert reply["text"] == "You said: quick question"
+    assert time.monotonic() - started < 3
+    (reply,) = await bot.say("and another")
+    assert time.monotonic() - started < 6
+    fake_tg.delays.clear()
+
+
 async def test_chats_do_not_wait_for_each_other_but_each_stays_in_order(
     bot: RunningBot, fake_rasa: FakeRasa, fake_tg: FakeTelegram
 ) -> None:

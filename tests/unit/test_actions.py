@@ -166,6 +166,15 @@ async def test_a_crash_becomes_an_apology(matcher, monkeypatch) -> None:
     def boom(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("actions.discovery.next_topic", boom)
+    monkeypatch.setattr("actions.steps.next_topic", boom)
     s = Shopper(matcher)
     assert "Sorry, something went wrong" in await s.say("do you have dates?", "request_product")
+
+
+async def test_picking_a_suggestion_by_position(matcher) -> None:
+    s = Shopper(matcher)
+    await s.say("sugar-free snacks for my diabetic dad, under 100", "request_product")
+    second = needs()[0]["recommendations"][1]
+    reply = await s.say("I'll take the second one", "inform_situation")  # even when the intent is off
+    assert reply.startswith(f"Great choice: {second['name']}")
+    assert needs()[0]["outcome"] == "accepted" and needs()[0]["chosen_sku"] == second["sku"]
