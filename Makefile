@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Python 3.10 on PATH, else under pyenv.
-PY310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+# A working Python 3.10: on PATH, else under pyenv.
+PY310 ?= $(shell scripts/find_python310.sh)
 VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
@@ -11,7 +11,8 @@ RASA := $(RASA_VENV)/bin/rasa
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export RASA_PORT ACTIONS_PORT
-MODEL_INPUTS := config.yml domain.yml $(shell find data knowledge jujube/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+MODEL_INPUTS := config.yml domain.yml knowledge/catalog.yml knowledge/lexicon.yml \
+  $(shell find data jujube/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 MODEL := models/jujube.tar.gz
 EVAL_DIR ?= ../shared/eval
 
