@@ -5,6 +5,7 @@ from alembic import context
 from sqlalchemy import pool
 
 import jujube.db.models  # noqa: F401  (registers the tables)
+import jujube.rehearsal.models  # noqa: F401
 from jujube.config import get_settings
 from jujube.db.models import Base
 from jujube.db.session import make_engine
