@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from jujube.config import get_settings
 from jujube.db.store import NeedsLog
+from jujube.facts import Facts, extract_facts
 from jujube.inputs import chosen_position
 from jujube.knowledge import Knowledge, Product, get_knowledge
 from jujube.profile import Profile
@@ -55,6 +56,12 @@ class Turn:
     def text(self) -> str:
         """The latest shopper message."""
         return str(self.tracker.latest_message.get("text") or "")
+
+    def latest_facts(self) -> Facts:
+        """What the latest shopper message alone says about the need."""
+        entities = self.tracker.latest_message.get("entities") or []
+        return extract_facts(self.text, entities, self.kb,
+                             asked_budget=self.tracker.get_slot("last_question") == "budget")
 
     def set(self, name: str, value: Any) -> None:
         """Set a slot now (so later steps of this run see it) and in the conversation."""

@@ -7,7 +7,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import JujubeAction, Turn
 from actions.steps import discover
-from jujube.facts import extract_facts
 from jujube.inputs import kind_of_message
 from jujube.questions import ask
 
@@ -36,8 +35,7 @@ class ActionFallback(JujubeAction):
         """Answer the message, then steer back to the open question if there is one."""
         text = turn.text
         kind = kind_of_message(text)
-        entities = turn.tracker.latest_message.get("entities") or []
-        facts = extract_facts(text, entities, turn.kb, asked_budget=turn.tracker.get_slot("last_question") == "budget")
+        facts = turn.latest_facts()
         if kind == "text" and not facts.empty():
             discover(turn, dispatcher)  # a shopping fact in an unusual sentence
             return

@@ -14,6 +14,7 @@ from jujube.replies import product_line
 logger = logging.getLogger(__name__)
 
 OPENING = "Happy to help! What are you looking for today, and who is it for?"
+ANYTHING_ELSE = "Is there anything else I can help you find? Tell me what it's for and I'll look again."
 
 
 def acknowledgement(turn: Turn) -> str:
@@ -36,6 +37,9 @@ def discover(turn: Turn, dispatcher: CollectingDispatcher) -> None:
     profile, kb, state = turn.profile, turn.kb, turn.state
     if not profile.has_facts() and not state.wants_suggestion:
         dispatcher.utter_message(text=OPENING)
+        return
+    if state.outcome == "no_match" and turn.latest_facts().empty():
+        dispatcher.utter_message(text=ANYTHING_ELSE)  # already said; don't repeat the apology
         return
     topic = next_topic(profile, kb, state.asked, get_settings().max_questions, state.wants_suggestion)
     if topic is not None and profile.known and not rank(profile, kb, exclude_skus=state.shown):

@@ -5,8 +5,6 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Optional, Sequence
-
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.errors import ConfigError
@@ -25,7 +23,7 @@ def setup_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main() -> int:
     """Run the bot until Ctrl-C or SIGTERM; returns the exit code."""
     from bot.config import load_settings
 
@@ -55,4 +53,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

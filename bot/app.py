@@ -31,6 +31,7 @@ CONCURRENT_UPDATES = 64
 def register(app: Application) -> None:
     """Add every handler: private chats are served, groups only get a pointer to a private chat."""
     private = filters.ChatType.PRIVATE
+    message, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
     for name, callback in [
         ("start", commands.start),
         ("help", commands.help_command),
@@ -44,10 +45,11 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(commands.on_forget_answer, pattern=r"^fg:"))
     app.add_handler(CallbackQueryHandler(commands.on_persona_pick, pattern=r"^rh:"))
     app.add_handler(CallbackQueryHandler(handlers.on_button, pattern=r"^[ph]:"))
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.on_text))
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.COMMAND, handlers.on_unknown_command))
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, handlers.on_edited))
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, handlers.on_not_text))
+    app.add_handler(CallbackQueryHandler(handlers.on_unknown_button))
+    app.add_handler(MessageHandler(private & message & filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(MessageHandler(private & message & filters.COMMAND, handlers.on_unknown_command))
+    app.add_handler(MessageHandler(private & edited, handlers.on_edited))
+    app.add_handler(MessageHandler(private & message & ~filters.TEXT, handlers.on_not_text))
     app.add_error_handler(handlers.on_error)
 
 
@@ -79,7 +81,9 @@ def build_application(settings: BotSettings, svc: Optional[Services] = None) -> 
     return app
 
 
-async def serve(app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event] = None) -> None:
+async def serve(
+    app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event] = None
+) -> None:
     """Run until `stop` is set: long polling, or the webhook listener when a webhook URL is set."""
     try:
         async with app:  # initialize (getMe) ... shutdown
@@ -98,7 +102,9 @@ async def serve(app: Application, settings: BotSettings, stop: asyncio.Event, re
             await services.aclose()
 
 
-async def _serve_polling(app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]) -> None:
+async def _serve_polling(
+    app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]
+) -> None:
     await app.updater.start_polling(
         timeout=int(settings.poll_timeout), allowed_updates=Update.ALL_TYPES, bootstrap_retries=3
     )
@@ -114,7 +120,9 @@ async def _serve_polling(app: Application, settings: BotSettings, stop: asyncio.
             await app.stop()
 
 
-async def _serve_webhook(app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]) -> None:
+async def _serve_webhook(
+    app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]
+) -> None:
     from bot.webhook import WebhookServer
 
     secret = settings.webhook_secret or secrets.token_urlsafe(32)

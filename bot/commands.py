@@ -135,7 +135,8 @@ async def begin_rehearsal(
             await say(context.bot, chat.id, texts.REHEARSAL_RUNNING)
             return
         personas = await rehearsals.personas() if offer and not persona else []
-        choices = [(key, title) for key, title in personas if len((REHEARSE_PREFIX + key).encode()) <= MAX_CALLBACK_DATA]
+        choices = [(key, title) for key, title in personas
+                   if len((REHEARSE_PREFIX + key).encode()) <= MAX_CALLBACK_DATA]
         if len(choices) > 1:
             rows = [[InlineKeyboardButton(title, callback_data=REHEARSE_PREFIX + key)] for key, title in choices]
             rows.append([InlineKeyboardButton(texts.REHEARSAL_ANY, callback_data=REHEARSE_PREFIX)])

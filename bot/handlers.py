@@ -90,6 +90,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await converse(context, chat, update.effective_user, payload)
 
 
+async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on a button the bot does not know: stop the spinner and say so."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(texts.BUTTON_EXPIRED)
+        except TelegramError as exc:
+            logger.debug("could not answer a button tap: %s", exc)
+
+
 async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, files and the like: say that only text can be read."""
     chat = update.effective_chat

@@ -19,7 +19,9 @@ CONNECT_TIMEOUT = 3.0
 class RasaClient:
     """Sends a shopper's message to Rasa and returns Rasa's bot messages."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0, transport: Optional[httpx.AsyncBaseTransport] = None) -> None:
+    def __init__(
+        self, base_url: str, timeout: float = 10.0, transport: Optional[httpx.AsyncBaseTransport] = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._client = httpx.AsyncClient(
@@ -50,7 +52,8 @@ class RasaClient:
             raise RasaUnavailable("Rasa answered something that is not JSON") from exc
         if not isinstance(replies, list):
             raise RasaUnavailable("Rasa answered JSON that is not a list of messages")
-        logger.debug("rasa answered %s with %d messages in %.0f ms", sender, len(replies), (time.monotonic() - started) * 1000)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug("rasa answered %s with %d messages in %.0f ms", sender, len(replies), elapsed_ms)
         return [reply for reply in replies if isinstance(reply, dict)]
 
     async def restart(self, sender: str, language: Optional[str] = None) -> None:

@@ -136,7 +136,7 @@ class Profile:
 
 def _article(recipient: str) -> str:
     if recipient in ("me", "myself", "self"):
-        return "the shopper themselves"
+        return "their own use"
     if recipient.endswith("s") and not recipient.endswith("ss"):
         return f"the {recipient}"
     return f"a {recipient}" if recipient[0] not in "aeiou" else f"an {recipient}"

@@ -66,6 +66,11 @@ def _formal_known(profile: Profile, kb: Knowledge) -> bool:
 
 def _thing(profile: Profile, kb: Knowledge) -> tuple[str, bool]:
     """What the shopper asked for, and whether it is plural."""
+    if profile.stated_request and (profile.kinds or profile.sections):
+        words = profile.stated_request
+        if kb.section_of(words) == "gift boxes and hampers":
+            return "the present", False
+        return words, words.endswith("s")
     if profile.kinds:
         kind = profile.kinds[0]
         return kind, kind.endswith("s")

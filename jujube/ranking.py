@@ -11,6 +11,7 @@ from jujube.profile import Profile
 WEIGHTS = {"taste": 3.0, "texture": 3.0, "quality": 2.0, "situation": 2.0, "recipient": 1.0, "occasion": 1.5}
 KIND_MATCH, SECTION_MATCH, HINT, MISSED_WISH, UNWANTED = 4.0, 2.0, 1.0, -3.0, -4.0
 BUDGET_TOLERANCE = 1.15
+RELATIVE_FLOOR = 0.5  # a pick must score at least this share of the best pick
 
 
 @dataclass
@@ -113,6 +114,14 @@ def rank(
         if relevant and scored.score > 0:
             candidates.append(scored)
     candidates.sort(key=lambda s: (-s.score, s.product.price, s.product.sku))
+    if candidates:
+        floor = candidates[0].score * RELATIVE_FLOOR
+        candidates = [s for s in candidates if s.score >= floor]
+    kinds = set(profile.kinds)
+    asked_for = {s.product.section for s in candidates if kinds & set(s.product.kinds)}
+    if asked_for:  # what was asked for is there: stay in its sections
+        sections = asked_for | set(profile.sections)
+        candidates = [s for s in candidates if s.product.section in sections]
     picked: list[Scored] = []
     seen_kinds: set[str] = set()
     for scored in candidates:

@@ -64,7 +64,8 @@ def check_reply_markup(markup: Any) -> Optional[dict[str, Any]]:
                 raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
             data = button.get("callback_data")
             if data is None and not button.get("url"):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: InlineKeyboardButton must have exactly one of the optional fields")
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
+                                    "InlineKeyboardButton must have exactly one of the optional fields")
             if data is not None and not 1 <= len(str(data).encode()) <= 64:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
     return markup

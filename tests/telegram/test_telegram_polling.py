@@ -91,6 +91,16 @@ async def test_a_tap_on_a_button_from_before_a_restart_sends_its_title(
     assert fake_rasa.received[-1]["message"] == "Green kiwi"
 
 
+async def test_a_tap_on_an_unknown_button_is_answered(bot: RunningBot, fake_rasa: FakeRasa, fake_tg: FakeTelegram) -> None:
+    fake_rasa.responder = lambda body: [{"text": "Which?", "buttons": [{"title": "A", "payload": "/a"}]}]
+    await bot.say("hi")
+    since = fake_tg.mark()
+    fake_tg.tap(CHAT, fake_tg.last_message_id(CHAT), "zz:forged")
+    (answer,) = await bot.wait("answerCallbackQuery", since=since)
+    assert answer["text"] == texts.BUTTON_EXPIRED
+    assert fake_rasa.messages() == ["hi"]
+
+
 async def test_replies_are_markdown_and_html_safe(bot: RunningBot, fake_rasa: FakeRasa) -> None:
     text = "**Sour jujubes** 28.0 CNY <fresh> & *tangy* _really_ [today] `x` 2 < 3"
     fake_rasa.responder = lambda body: [{"text": text}]
