@@ -1,0 +1,61 @@
+"""The needs log: one record per discovery, updated in place, exported as the contract says."""
+from __future__ import annotations
+
+import json
+
+from jujube.cli.main import main
+from jujube.db.needs import forget_conversation, iter_needs, record_messages, save_need
+from jujube.db.session import get_sessionmaker
+
+
+def record(**over) -> dict:
+    base = {"conversation_id": "c1", "discovery_no": 1, "channel": "rest", "stated_request": "dates",
+            "underlying_need": "something sour", "recipient": "daughter-in-law", "situation": "pregnant",
+            "needs": {"functional": ["sour taste"], "formal": [], "emotional": [],
+                      "price": {"max": 50, "currency": "CNY", "sensitivity": "medium", "note": "around 50"}},
+            "recommendations": [{"sku": "FR-KIWI-GRN", "name": "Green kiwi fruit", "price": 28.0, "reason": "tangy"}],
+            "outcome": "pending", "unmet": False}
+    return {**base, **over}
+
+
+def test_updates_do_not_duplicate() -> None:
+    f = get_sessionmaker()
+    first = save_need(f, record())
+    again = save_need(f, record(outcome="accepted", chosen_sku="FR-KIWI-GRN"))
+    other = save_need(f, record(discovery_no=2, stated_request="tea"))
+    assert first == again != other
+    rows = list(iter_needs(f))
+    assert [(r["discovery_no"], r["outcome"]) for r in rows] == [(1, "accepted"), (2, "pending")]
+    assert rows[0]["needs"]["price"]["max"] == 50
+
+
+def test_transcript_lines_are_stored_once() -> None:
+    f = get_sessionmaker()
+    lines = [{"role": "user", "text": "hi", "sent_at": 1700000000.25},
+             {"role": "bot", "text": "hello", "sent_at": 1700000000.5}]
+    assert record_messages(f, "c1", "rest", lines) == 2
+    assert record_messages(f, "c1", "rest", lines + [{"role": "user", "text": "dates?", "sent_at": 1700000001}]) == 1
+    save_need(f, record())
+    assert forget_conversation(f, "c1") == {"conversations": 1, "needs": 1, "messages": 3}
+    assert list(iter_needs(f)) == []
+
+
+def test_export_prints_only_json_lines(capsys) -> None:
+    f = get_sessionmaker()
+    save_need(f, record())
+    save_need(f, record(conversation_id="c2"))
+    assert main(["needs", "export", "--format", "jsonl", "--conversation", "c2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1
+    rec = json.loads(out[0])
+    for key in ("conversation_id", "channel", "captured_at", "stated_request", "underlying_need", "recipient",
+                "situation", "needs", "recommendations", "outcome", "unmet"):
+        assert key in rec
+    assert rec["conversation_id"] == "c2" and rec["captured_at"].endswith("Z")
+    assert main(["needs", "export", "--format", "jsonl", "--since", "2999-01-01T00:00:00Z"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_export_rejects_a_bad_date(capsys) -> None:
+    assert main(["needs", "export", "--format", "jsonl", "--since", "last tuesday"]) == 2
+    assert "ISO-8601" in capsys.readouterr().err
