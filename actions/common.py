@@ -19,7 +19,7 @@ from jujube.inputs import chosen_position
 from jujube.knowledge import Knowledge, Product, get_knowledge
 from jujube.profile import Profile
 from jujube.ranking import Scored, rank
-from jujube.replies import need_record, recommendation_text
+from jujube.replies import need_record, recommendation_buttons, recommendation_text
 from jujube.state import DISCOVERY_SLOT, START_SLOT, DiscoveryState, fold_events, latest_user_event, transcript_lines
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ class Turn:
         picks = rank(self.profile, self.kb, exclude_skus=exclude, cheaper_than=cheaper_than)
         if not picks:
             return []
-        dispatcher.utter_message(text=recommendation_text(self.kb, self.profile, picks, intro=intro))
+        dispatcher.utter_message(text=recommendation_text(self.kb, self.profile, picks, intro=intro),
+                                 buttons=recommendation_buttons(len(picks)))
         skus = [s.product.sku for s in picks]
         self.set("recommended", skus)
         self.set("shown_skus", list(dict.fromkeys(self.state.shown + skus)))

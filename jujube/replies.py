@@ -34,6 +34,13 @@ def recommendation_text(kb: Knowledge, profile: Profile, picks: list[Scored], in
     return "\n".join(lines)
 
 
+def recommendation_buttons(count: int) -> list[dict[str, str]]:
+    """Shortcuts under a recommendation: take one of them, something else, cheaper."""
+    buttons = [{"title": f"Take #{i}", "payload": f"I'll take number {i}"} for i in range(1, count + 1)]
+    return buttons + [{"title": "Something else", "payload": "/ask_other"},
+                      {"title": "Cheaper", "payload": "/ask_cheaper"}]
+
+
 def product_details(kb: Knowledge, product: Product) -> str:
     """Price and facts about one product."""
     facts = []

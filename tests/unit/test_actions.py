@@ -178,3 +178,19 @@ async def test_picking_a_suggestion_by_position(matcher) -> None:
     reply = await s.say("I'll take the second one", "inform_situation")  # even when the intent is off
     assert reply.startswith(f"Great choice: {second['name']}")
     assert needs()[0]["outcome"] == "accepted" and needs()[0]["chosen_sku"] == second["sku"]
+
+
+async def test_recommendations_come_with_buttons(matcher) -> None:
+    from actions.discovery import ActionDiscover
+
+    s = Shopper(matcher)
+    parse = {"text": "sugar-free snacks for my diabetic dad, under 100", "intent": {"name": "request_product"},
+             "entities": matcher.extract("sugar-free snacks for my diabetic dad, under 100")}
+    tracker = Tracker("b", {}, parse, s.events + [{"event": "user", "text": parse["text"], "parse_data": parse,
+                                                   "timestamp": time.time()}], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionDiscover().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[0] == "Take #1" and titles[-2:] == ["Something else", "Cheaper"]
+    assert message["buttons"][0]["payload"] == "I'll take number 1"
