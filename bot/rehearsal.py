@@ -30,6 +30,7 @@ class Rehearsals:
         self._loader = loader
         self._loading: Optional["asyncio.Future[Optional[Any]]"] = None
         self._running: set[str] = set()  # trainees seen in a rehearsal by this process
+        self._failures = 0
 
     def _load(self) -> Optional[Any]:
         try:
@@ -84,10 +85,13 @@ class Rehearsals:
             return None
         try:
             replies = await self._call("handle", trainee_id, text)
-        except Exception:
+        except Exception as exc:
             if trainee_id in self._running:
                 raise
-            logger.exception("the rehearsal coach failed; passing %s's message on to the shop assistant", trainee_id)
+            self._failures += 1
+            message = "the rehearsal coach failed (%d times); passing %s's message on to the shop assistant: %s"
+            logger.log(logging.WARNING if self._failures > 1 else logging.ERROR, message, self._failures, trainee_id,
+                       exc, exc_info=self._failures == 1)  # the full traceback once
             return None
         if replies is None:
             self._running.discard(trainee_id)
