@@ -51,7 +51,7 @@ install: $(VENV)/.installed $(RASA_VENV)/.installed db $(INSTALL_TARGETS) ## bui
 	@echo "Jujube is installed. Next: 'make test' or 'make run'."
 
 $(MODEL): $(MODEL_INPUTS) | $(RASA_VENV)/.installed
-	$(RASA) train --fixed-model-name jujube --out models --quiet
+	PYTHONWARNINGS=ignore::DeprecationWarning $(RASA) train --fixed-model-name jujube --out models --quiet
 	@touch $@
 
 train: $(MODEL) ## train the Rasa model if it is missing or older than its inputs

@@ -7,6 +7,8 @@ LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+# Rasa's dependencies print pages of deprecation warnings; keep the logs readable.
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::FutureWarning}"
 
 start_actions() {  # background action server; logs to var/log/actions.log
   (cd "$ROOT" && exec "$ROOT/.venv/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT") \
