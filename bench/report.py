@@ -1,0 +1,91 @@
+"""The benchmark's printed tables and ratios."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+LEVEL_METRICS = ("msg_per_s", "p50_ms", "p95_ms", "p99_ms")
+BOT_METRICS = ("start_s", "training_s", "rss_mb", "rss_peak_mb")
+
+
+def ratio(a: Any, b: Any) -> float | None:
+    """a / b, or None when either is missing or b is zero."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
+        return round(a / b, 2)
+    return None
+
+
+def ratios(jujube: dict[str, Any], stock: dict[str, Any]) -> dict[str, Any]:
+    """Jujube / stock for every level metric (per concurrency) and every per-bot figure."""
+    out: dict[str, Any] = {"levels": {}}
+    stock_levels = {lv["concurrency"]: lv for lv in stock.get("levels", [])}
+    for lv in jujube.get("levels", []):
+        other = stock_levels.get(lv["concurrency"])
+        if other:
+            out["levels"][str(lv["concurrency"])] = {m: ratio(lv.get(m), other.get(m)) for m in LEVEL_METRICS}
+    for m in BOT_METRICS:
+        out[m] = ratio(jujube.get(m), stock.get(m))
+    return out
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def level_table(bots: dict[str, dict[str, Any]], rat: dict[str, Any] | None) -> str:
+    """Per bot and concurrency: throughput, latency percentiles, errors; ratio rows when both bots ran."""
+    head = (f"{'bot':<14}{'N':>4}{'convs':>7}{'turns':>7}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+            f"{'errors':>8}")
+    rows = [head, "-" * len(head)]
+    levels = sorted({lv["concurrency"] for b in bots.values() for lv in b.get("levels", [])})
+    for n in levels:
+        for name, bot in bots.items():
+            for lv in bot.get("levels", []):
+                if lv["concurrency"] != n:
+                    continue
+                flag = " (time cap)" if lv.get("stopped_early") else ""
+                rows.append(f"{name:<14}{n:>4}{lv['conversations']:>7}{lv['turns']:>7}"
+                            f"{_fmt(lv['msg_per_s']):>9}{_fmt(lv['p50_ms'], 0):>9}{_fmt(lv['p95_ms'], 0):>9}"
+                            f"{_fmt(lv['p99_ms'], 0):>9}{lv['errors']:>8}{flag}")
+        r = (rat or {}).get("levels", {}).get(str(n))
+        if r:
+            rows.append(f"{'jujube/stock':<14}{n:>4}{'':>7}{'':>7}{_fmt(r['msg_per_s'], 2):>9}"
+                        f"{_fmt(r['p50_ms'], 2):>9}{_fmt(r['p95_ms'], 2):>9}{_fmt(r['p99_ms'], 2):>9}")
+    return "\n".join(rows)
+
+
+def bot_table(bots: dict[str, dict[str, Any]], rat: dict[str, Any] | None) -> str:
+    """Per bot: server start time, training time, resident memory; with the ratio column."""
+    names = list(bots)
+    head = f"{'':<28}" + "".join(f"{n:>14}" for n in names) + (f"{'jujube/stock':>14}" if rat else "")
+    rows = [head, "-" * len(head)]
+    labels = {"start_s": "server start (s)", "training_s": "training (s)",
+              "rss_mb": "resident memory (MB)", "rss_peak_mb": "resident memory, peak (MB)"}
+    for m in BOT_METRICS:
+        cells = []
+        for n in names:
+            value = bots[n].get(m)
+            if value is None and m == "training_s":
+                value = bots[n].get("training_note") or "not measured"
+            cells.append(f"{_fmt(value):>14}")
+        row = f"{labels[m]:<28}" + "".join(cells)
+        if rat:
+            row += f"{_fmt(rat.get(m), 2):>14}"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def render(result: dict[str, Any]) -> str:
+    """The whole printed report."""
+    bots = result["bots"]
+    rat = result.get("ratios")
+    parts = [level_table(bots, rat), "", bot_table(bots, rat)]
+    if result.get("notes"):
+        parts += [""] + [f"- {note}" for note in result["notes"]]
+    return "\n".join(parts)

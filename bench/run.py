@@ -1,0 +1,292 @@
+"""Benchmark Jujube against stock Rasa: concurrent scripted conversations through the REST channel.
+
+Usage: bench/run.py [--concurrency 1 20 50] [--turns-per-conversation 6] [--skip-stock] [--reuse-model]
+                    [--max-seconds 150] [--rounds 2] [--min-conversations 20] [--json results/bench.json]
+Trains Jujube's model and Rasa's starter bot (default config) in a temporary folder, starts each
+server on a free loopback port, drives the conversations, prints the tables and writes the JSON.
+See bench/README.md for what is measured and how.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import load, procs, report  # noqa: E402
+from bench.procs import JUJUBE_CLI, PY, RASA, ROOT, Proc, ServerFailed  # noqa: E402
+
+logger = logging.getLogger("bench")
+
+TRAIN_TIMEOUT = 1500.0
+START_TIMEOUT = 300.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--concurrency", type=int, nargs="+", default=[1, 20, 50],
+                   help="concurrent conversations per level (default: 1 20 50)")
+    p.add_argument("--turns-per-conversation", type=int, default=6, help="messages per conversation (default 6)")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="conversations each concurrent shopper runs back to back (default 2)")
+    p.add_argument("--min-conversations", type=int, default=20,
+                   help="at least this many conversations per level (default 20)")
+    p.add_argument("--max-seconds", type=float, default=150.0,
+                   help="time cap per level and bot; no new turns start after it (default 150)")
+    p.add_argument("--skip-stock", action="store_true", help="benchmark Jujube only")
+    p.add_argument("--reuse-model", action="store_true",
+                   help="use models/jujube.tar.gz instead of training (training time: not measured)")
+    p.add_argument("--json", type=Path, default=ROOT / "results" / "bench.json", help="where to write the results")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder (models, logs, database)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+def say(msg: str) -> None:
+    """Progress line on stderr."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def train_jujube(tmp: Path, args: argparse.Namespace, bot: dict[str, Any]) -> Path:
+    """Train Jujube's model into `tmp` (timed), or reuse models/jujube.tar.gz."""
+    fallback = ROOT / "models" / "jujube.tar.gz"
+    if args.reuse_model:
+        bot["training_note"] = "not measured"
+        return fallback
+    say("training Jujube's model (fresh training cache)")
+    env = procs.base_env(RASA_CACHE_DIRECTORY=str(tmp / "cache-jujube"))
+    seconds, ok = procs.run_timed("jujube training", [RASA, "train", "--fixed-model-name", "bench", "--out",
+                                                      tmp / "models"], ROOT, env, tmp / "train-jujube.log",
+                                  TRAIN_TIMEOUT)
+    model = tmp / "models" / "bench.tar.gz"
+    if ok and model.exists():
+        bot["training_s"] = round(seconds, 1)
+        say(f"Jujube trained in {seconds:.0f}s")
+        return model
+    bot["training_note"] = "failed"
+    say(f"Jujube training failed (log {tmp / 'train-jujube.log'}); benchmarking {fallback} instead")
+    return fallback
+
+
+def train_stock(tmp: Path, bot: dict[str, Any]) -> tuple[Path, Path | None]:
+    """`rasa init --no-prompt` (which trains the starter bot with the default config), timed."""
+    stock_dir = tmp / "stock"
+    stock_dir.mkdir()
+    say("creating and training stock Rasa's starter bot (rasa init, default config)")
+    env = procs.base_env(RASA_CACHE_DIRECTORY=str(tmp / "cache-stock"))
+    seconds, ok = procs.run_timed("stock init", [RASA, "init", "--no-prompt", "--init-dir", stock_dir], stock_dir,
+                                  env, tmp / "train-stock.log", TRAIN_TIMEOUT)
+    models = sorted((stock_dir / "models").glob("*.tar.gz"))
+    if ok and models:
+        bot["training_s"] = round(seconds, 1)
+        say(f"stock bot created and trained in {seconds:.0f}s")
+        return stock_dir, models[-1]
+    bot["training_note"] = "failed"
+    return stock_dir, None
+
+
+def start_jujube(tmp: Path, model: Path, running: list[Proc]) -> tuple[str, list[Proc], float]:
+    """Action server and Rasa server on free ports with a fresh database; (url, processes, start seconds)."""
+    rasa_port, actions_port = procs.free_port(), procs.free_port()
+    env = procs.base_env(DATABASE_URL=f"sqlite:///{tmp / 'needs.db'}", JUJUBE_OUTBOX=str(tmp / "outbox.jsonl"),
+                         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook")
+    seconds, ok = procs.run_timed("database migration", [JUJUBE_CLI, "db", "upgrade"], ROOT, env,
+                                  tmp / "db.log", 120)
+    if not ok:
+        raise ServerFailed(f"the temporary database could not be migrated (log {tmp / 'db.log'})")
+    say("starting Jujube: action server and Rasa server")
+    t0 = time.monotonic()
+    actions = Proc("action server", [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+                   ROOT, env, tmp / "actions.log")
+    running.append(actions)
+    rasa = Proc("jujube rasa server", [RASA, "run", "--enable-api", "-m", model, "--port", str(rasa_port),
+                                       "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                ROOT, env, tmp / "rasa-jujube.log")
+    running.append(rasa)
+    url = f"http://127.0.0.1:{rasa_port}"
+    procs.wait_http(f"http://127.0.0.1:{actions_port}/health", START_TIMEOUT, [actions])
+    procs.wait_http(f"{url}/status", START_TIMEOUT, [actions, rasa])
+    asyncio.run(load.one_message(url, "bench-warmup-jujube", "Do you have dates?"))
+    return url, [rasa, actions], time.monotonic() - t0
+
+
+def start_stock(tmp: Path, stock_dir: Path, model: Path, running: list[Proc]) -> tuple[str, list[Proc], float]:
+    """Stock Rasa server for the starter bot on a free port; (url, processes, start seconds)."""
+    port = procs.free_port()
+    say("starting stock Rasa server")
+    t0 = time.monotonic()
+    rasa = Proc("stock rasa server", [RASA, "run", "--enable-api", "-m", model, "--port", str(port)],
+                stock_dir, procs.base_env(), tmp / "rasa-stock.log")
+    running.append(rasa)
+    url = f"http://127.0.0.1:{port}"
+    procs.wait_http(f"{url}/status", START_TIMEOUT, [rasa])
+    asyncio.run(load.one_message(url, "bench-warmup-stock", "hello"))
+    return url, [rasa], time.monotonic() - t0
+
+
+def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ...], ...],
+          args: argparse.Namespace, bot: dict[str, Any]) -> None:
+    """Every concurrency level against one running bot; memory sampled during and after the load."""
+    pids = [p.pid for p in servers]
+    sampler = procs.RssSampler(pids)
+    sampler.start()
+    try:
+        for n in args.concurrency:
+            conversations = max(n * args.rounds, args.min_conversations)
+            say(f"{name}: {conversations} conversations, {n} at a time, {args.turns_per_conversation} turns each")
+            result = asyncio.run(load.run_level(url, scripts, n, conversations, args.turns_per_conversation,
+                                                args.max_seconds, name))
+            summary = result.summary()
+            bot["levels"].append(summary)
+            say(f"{name} N={n}: {summary['msg_per_s']} msg/s, p50 {summary['p50_ms']} ms, "
+                f"p95 {summary['p95_ms']} ms, errors {summary['errors']}")
+            if any(not p.alive() for p in servers):
+                raise ServerFailed(f"{name}: a server exited during the load")
+    finally:
+        bot["rss_peak_mb"] = sampler.stop()
+    bot["rss_mb"] = procs.rss_mb(pids)
+    bot["rss_by_process_mb"] = {p.name: procs.rss_mb([p.pid]) for p in servers}
+
+
+def count_needs(tmp: Path) -> dict[str, int]:
+    """Needs the measured conversations logged in the benchmark's database, by outcome (warm-up excluded)."""
+    env = procs.base_env(DATABASE_URL=f"sqlite:///{tmp / 'needs.db'}")
+    counts: dict[str, int] = {"total": 0}
+    try:
+        out = subprocess.run([str(JUJUBE_CLI), "needs", "export", "--format", "jsonl"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        logger.warning("could not export the needs log: %s", exc)
+        return counts
+    for line in out.stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and str(record.get("conversation_id", "")).startswith("bench-jujube-"):
+            outcome = record.get("outcome") or "unknown"
+            counts["total"] += 1
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def run_bot(name: str, start: Callable[[], tuple[str, list[Proc], float]], scripts: tuple[tuple[str, ...], ...],
+            args: argparse.Namespace, bot: dict[str, Any], running: list[Proc]) -> bool:
+    """Start one bot, drive it, stop it; False when its server did not start."""
+    try:
+        url, servers, start_s = start()
+    except (ServerFailed, OSError, load.httpx.HTTPError) as exc:
+        say(f"{name} did not start: {exc}")
+        bot["error"] = str(exc)
+        for p in running:
+            p.stop(grace=10)
+        return False
+    bot["start_s"] = round(start_s, 1)
+    say(f"{name} ready in {start_s:.1f}s")
+    try:
+        drive(name, url, servers, scripts, args, bot)
+    except ServerFailed as exc:
+        say(str(exc))
+        bot["error"] = str(exc)
+    finally:
+        for p in servers:
+            p.stop()
+    return True
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 1 when a server failed to start."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    tmp = Path(tempfile.mkdtemp(prefix="jujube-bench-rasa-"))
+    running: list[Proc] = []
+    bots: dict[str, dict[str, Any]] = {"jujube": {"levels": []}}
+    if not args.skip_stock:
+        bots["stock"] = {"levels": []}
+    ok, interrupted = True, False
+    notes = ["Jujube runs its custom actions (action server) and writes each need to a SQLite database."
+             if args.skip_stock else
+             "Same machine, same run, same REST channel, same turns per conversation and concurrency. "
+             "Jujube runs its custom actions (action server) and writes each need to a SQLite database; "
+             "stock Rasa's starter bot (rasa init, default config) has no custom actions and no database.",
+             "Latency: from sending a turn to its full reply. msg/s: turns answered / wall time of the level.",
+             "Resident memory: VmRSS of the server processes and their children after the load "
+             "(Jujube: Rasa server + action server)."]
+    try:
+        t_start = time.monotonic()
+        load_at_start = list(os.getloadavg())
+        model = train_jujube(tmp, args, bots["jujube"])
+        stock_dir, stock_model = (train_stock(tmp, bots["stock"]) if not args.skip_stock else (None, None))
+        ok = run_bot("jujube", lambda: start_jujube(tmp, model, running), load.JUJUBE_SCRIPTS, args, bots["jujube"],
+                     running)
+        if ok:
+            bots["jujube"]["needs_logged"] = count_needs(tmp)
+        if not args.skip_stock:
+            if stock_model is None:
+                say(f"stock bot could not be trained (log {tmp / 'train-stock.log'})")
+                bots["stock"]["error"] = "training failed"
+                ok = False
+            else:
+                ok = run_bot("stock", lambda: start_stock(tmp, stock_dir, stock_model, running),
+                             load.STOCK_SCRIPTS, args, bots["stock"], running) and ok
+        result: dict[str, Any] = {
+            "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                        "load_average_at_start": load_at_start, "load_average_at_end": list(os.getloadavg())},
+            "settings": {"concurrency": args.concurrency, "turns_per_conversation": args.turns_per_conversation,
+                         "rounds": args.rounds, "min_conversations": args.min_conversations,
+                         "max_seconds_per_level": args.max_seconds, "reuse_model": args.reuse_model,
+                         "model": str(model)},
+            "bots": bots, "notes": notes, "total_s": round(time.monotonic() - t_start, 1)}
+        if "stock" in bots and bots["stock"].get("levels") and bots["jujube"].get("levels"):
+            result["ratios"] = report.ratios(bots["jujube"], bots["stock"])
+        if load_at_start[0] > 0.5:
+            notes.append(f"The machine was busy when the run started (load average {load_at_start[0]:.1f} on "
+                         f"{os.cpu_count()} CPUs); other work distorts the figures.")
+        needs = bots["jujube"].get("needs_logged")
+        if needs:
+            by_outcome = ", ".join(f"{k} {v}" for k, v in needs.items() if k != "total")
+            notes.append(f"Needs written to Jujube's database by the measured conversations: {needs['total']}"
+                         f"{f' ({by_outcome})' if by_outcome else ''}.")
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(report.render(result))
+        print(f"\nResults: {args.json}  (total {result['total_s']:.0f}s)")
+    except KeyboardInterrupt:
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # cancelled requests are expected here
+        say("interrupted; stopping the servers")
+        interrupted = True
+    finally:
+        for p in running:
+            p.stop(grace=10)
+        if args.keep:
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 130 if interrupted else (0 if ok else 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
