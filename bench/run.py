@@ -142,6 +142,7 @@ def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ..
           args: argparse.Namespace, bot: dict[str, Any]) -> None:
     """Every concurrency level against one running bot; memory sampled during and after the load."""
     pids = [p.pid for p in servers]
+    bot["load_average_before_load"] = [round(x, 2) for x in os.getloadavg()]
     sampler = procs.RssSampler(pids)
     sampler.start()
     try:

@@ -16,6 +16,7 @@ from telegram_rules import utf16_len
 
 
 async def test_text_goes_to_rasa_and_the_reply_comes_back(bot: RunningBot, fake_rasa: FakeRasa, fake_tg: FakeTelegram) -> None:
+    fake_rasa.delay = 0.5  # Rasa takes a moment: the typing indicator shows meanwhile
     since = fake_tg.mark()
     replies = await bot.say("Do you have dates?", language_code="zh-hans")
     assert [r["text"] for r in replies] == ["You said: Do you have dates?"]
