@@ -20,7 +20,9 @@ from jujube.knowledge import Knowledge, Product, get_knowledge
 from jujube.profile import Profile
 from jujube.ranking import Scored, rank
 from jujube.replies import need_record, recommendation_buttons, recommendation_text
-from jujube.state import DISCOVERY_SLOT, START_SLOT, DiscoveryState, fold_events, latest_user_event, transcript_lines
+from jujube.state import (
+    DISCOVERY_SLOT, START_SLOT, DiscoveryState, apply_slot, fold_events, latest_user_event, transcript_lines,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,10 @@ class Turn:
         self.events.append(SlotSet(name, value))
         self.tracker.slots[name] = value
         self.tracker.events.append({"event": "slot", "name": name, "value": value})
-        self.state = fold_events(self.tracker.events, self.kb)
+        if name == START_SLOT:  # a new discovery: which messages count changes
+            self.state = fold_events(self.tracker.events, self.kb)
+        else:
+            apply_slot(self.state, name, value)
 
     def new_discovery(self, from_this_message: bool) -> None:
         """Start the next discovery, with this message in it or from the next message on."""

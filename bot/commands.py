@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Optional
+from typing import Any, Optional
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -119,17 +119,26 @@ async def on_forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.edit_message_text(forget_summary(counts))
 
 
+async def _rehearsal_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Optional[tuple[Any, Any, str]]:
+    """The chat, the rehearsal coach and the trainee id; None (after saying why) when the coach is unavailable."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
+    if not await rehearsals.available():
+        await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
+        return None
+    return chat, rehearsals, trainee
+
+
 async def begin_rehearsal(
     update: Update, context: ContextTypes.DEFAULT_TYPE, persona: Optional[str], offer: bool = True
 ) -> None:
     """Start a rehearsal with `persona`, or (with `offer`) let the user pick one when none is given."""
-    chat = update.effective_chat
-    if chat is None:
+    found = await _rehearsal_of(update, context)
+    if found is None:
         return
-    rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
-    if not await rehearsals.available():
-        await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
-        return
+    chat, rehearsals, trainee = found
     try:
         if await rehearsals.active(trainee):
             await say(context.bot, chat.id, texts.REHEARSAL_RUNNING)
@@ -170,13 +179,10 @@ async def on_persona_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stop: end the rehearsal and show the scorecard."""
-    chat = update.effective_chat
-    if chat is None:
+    found = await _rehearsal_of(update, context)
+    if found is None:
         return
-    rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
-    if not await rehearsals.available():
-        await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
-        return
+    chat, rehearsals, trainee = found
     try:
         if not await rehearsals.active(trainee):
             await say(context.bot, chat.id, texts.REHEARSAL_NONE)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Awaitable, Callable, Optional
 
 from telegram import Chat, Update, User
 from telegram.error import TelegramError
@@ -99,25 +99,21 @@ async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             logger.debug("could not answer a button tap: %s", exc)
 
 
-async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice, files and the like: say that only text can be read."""
-    chat = update.effective_chat
-    if chat is not None:
-        await say(context.bot, chat.id, texts.ONLY_TEXT)
+def answer_with(text: str, doc: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A handler that answers every update it gets with the fixed `text`."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await say(context.bot, chat.id, text)
+
+    handler.__doc__ = doc
+    return handler
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command the bot does not have: point to /help."""
-    chat = update.effective_chat
-    if chat is not None:
-        await say(context.bot, chat.id, texts.UNKNOWN_COMMAND)
-
-
-async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message: ask for a new one instead."""
-    chat = update.effective_chat
-    if chat is not None:
-        await say(context.bot, chat.id, texts.EDITED)
+on_not_text = answer_with(texts.ONLY_TEXT, "Stickers, photos, voice, files and the like: say that only text can be read.")
+on_unknown_command = answer_with(texts.UNKNOWN_COMMAND, "A command the bot does not have: point to /help.")
+on_edited = answer_with(texts.EDITED, "An edited message: ask for a new one instead.")
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,9 +36,7 @@ class Settings:
     rasa_url: str
     actions_port: int
     rasa_port: int
-    default_channel: str = "rest"
     max_questions: int = 4
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def catalog_path(self) -> Path:

@@ -37,6 +37,22 @@ class DiscoveryState:
 
 
 
+def apply_slot(state: DiscoveryState, name: str, value: Any) -> None:
+    """Record a slot that holds the discovery's own state (not its facts)."""
+    if name == DISCOVERY_SLOT and value is not None:
+        state.discovery_no = int(value)
+    elif name == "asked":
+        state.asked = list(value or [])
+    elif name == "shown_skus":
+        state.shown = list(value or [])
+    elif name == "recommended":
+        state.recommended = list(value or [])
+    elif name == "outcome":
+        state.outcome = value or "pending"
+    elif name == "chosen_sku":
+        state.chosen_sku = value
+
+
 def fold_events(events: list[dict[str, Any]], kb: Knowledge) -> DiscoveryState:
     """Rebuild the current discovery from a conversation's events."""
     state = DiscoveryState()
@@ -59,9 +75,7 @@ def fold_events(events: list[dict[str, Any]], kb: Knowledge) -> DiscoveryState:
             state, last_question, messages = DiscoveryState(), None, []
         elif kind == "slot":
             name, value = ev.get("name"), ev.get("value")
-            if name == DISCOVERY_SLOT and value is not None:
-                state.discovery_no = int(value)
-            elif name == START_SLOT and value is not None:
+            if name == START_SLOT and value is not None:
                 keep = [m for m in messages if m[0] >= float(value)]
                 state = DiscoveryState(discovery_no=state.discovery_no, channel=state.channel,
                                        language=state.language)
@@ -70,16 +84,8 @@ def fold_events(events: list[dict[str, Any]], kb: Knowledge) -> DiscoveryState:
                     take(ts, text, entities, intent, None)
             elif name == LAST_QUESTION_SLOT:
                 last_question = value
-            elif name == "asked":
-                state.asked = list(value or [])
-            elif name == "shown_skus":
-                state.shown = list(value or [])
-            elif name == "recommended":
-                state.recommended = list(value or [])
-            elif name == "outcome":
-                state.outcome = value or "pending"
-            elif name == "chosen_sku":
-                state.chosen_sku = value
+            else:
+                apply_slot(state, name, value)
         elif kind == "user":
             meta = ev.get("metadata") or {}
             state.channel = str(meta.get("channel") or state.channel)

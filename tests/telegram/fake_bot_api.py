@@ -21,6 +21,19 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
                 "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
 
 
+def write_json(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
+    """Send `body` as a JSON response; a client that already hung up is not an error."""
+    data = json.dumps(body).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the bot gave up waiting (e.g. a long poll cancelled at shutdown)
+
+
 @dataclass
 class Call:
     """One Bot API request the bot made."""
@@ -324,15 +337,7 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the bot gave up waiting (e.g. a long poll cancelled at shutdown)
+            write_json(self, status, body)
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)

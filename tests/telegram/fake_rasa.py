@@ -7,6 +7,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 
+from fake_bot_api import write_json
+
 Responder = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
@@ -92,14 +94,6 @@ def _handler_for(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
                 status, answer = 404, {"error": "not found"}
             else:
                 status, answer = fake.handle(body)
-            data = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            write_json(self, status, answer)
 
     return Handler
