@@ -14,7 +14,17 @@ _UNITS = ("kg", "kilo", "kilos", "kilogram", "kilograms", "g", "gram", "grams", 
           "year", "years", "yrs", "yo", "month", "months", "week", "weeks", "day", "days", "piece", "pieces",
           "box", "boxes", "bag", "bags", "pack", "packs", "bottle", "bottles", "jar", "jars", "tin", "tins",
           "people", "persons", "guests", "kids", "ml", "l", "litre", "litres", "liter", "liters", "cups", "%",
-          "am", "pm", "o'clock", "minutes", "hours", "percent", "times", "of them", "dozen")
+          "am", "pm", "o'clock", "minutes", "hours", "percent", "times", "of them", "dozen", "of us", "guests",
+          "m", "cm", "mm", "metre", "metres", "meter", "meters", "inch", "inches", "in", "ft", "feet", "foot",
+          "gb", "tb", "mb", "mah", "w", "watts", "v", "hz", "px", "children", "colleagues", "friends",
+          "adults", "servings", "portions", "cups", "slices", "floor", "st", "street", "road", "rd", "th")
+# Words before a number that make it an identifier, not money ("model 6", "room 12", "postcode 200031").
+_ID_CUES = ("#", "no.", "number", "model", "room", "apt", "flat", "size", "page", "chapter", "route", "bus",
+            "gate", "platform", "zip", "postcode", "post code", "code", "version", "iphone", "pixel", "galaxy",
+            "order", "tel", "phone", "mobile", "call", "extension", "table", "seat", "year", "class of", "aged",
+            "age", "vol", "volume", "episode", "season", "part", "level", "grade", "number of")
+_STRICT_MAX_CUES = ("under", "below", "less than", "up to", "upto", "no more than", "at most", "not more than",
+                    "not over", "max", "maximum")
 _SMALL = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -110,12 +120,56 @@ def find_amounts(text: str) -> list[tuple[int, int, float, Optional[str]]]:
             continue  # "the first one", "a box": not money
         after = text[m.end():m.end() + 12].lower().lstrip()
         cur = m.group("cur1") or m.group("cur2")
+        if not cur and not_money(text, m.start("num"), m.end("num")):
+            continue
         if not cur and any(re.match(re.escape(u) + r"\b", after) or after.startswith(u) and u in ("%",) for u in _UNITS):
             continue
         if not cur and re.match(r"\s*(st|nd|rd|th)\b", text[m.end():m.end() + 3].lower()):
             continue
         out.append((m.start(), m.end(), value, CURRENCIES.get(cur.lower()) if cur else None))
     return out
+
+
+def not_money(text: str, start: int, end: int) -> bool:
+    """True when the number at text[start:end] is an identifier, a size, a year, a phone or a postcode."""
+    raw = text[start:end]
+    start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
+    raw = raw.strip()
+    digits = re.sub(r"\D", "", raw)
+    before, after = text[max(0, start - 1):start], text[end:end + 1]
+    if (before.isalpha() or after.isalpha()) and re.search(r"\d", raw) and not raw.lower().endswith("k"):
+        return True  # "6a", "s23", "13pro"
+    token = re.search(r"\S*$", text[:start]).group(0) + raw + re.match(r"\S*", text[end:]).group(0)
+    if "@" in token or "/" in token or "www" in token.lower() or re.search(r"\d[-.]\d+[-.]\d", token):
+        return True  # e-mail, web address, date, phone with dashes
+    if len(digits) >= 5:
+        return True  # postcode, phone number, order number
+    if re.search(r"\d[\s-]\d{3,}", text[max(0, start - 4):end + 6]):
+        return True  # spaced phone digits
+    if len(digits) == 4 and 1900 <= int(digits) <= 2099 and "." not in raw:
+        return True  # a year or a title ("1922")
+    low_before = " " + text[max(0, start - 14):start].lower()
+    if any(re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", low_before) for c in _ID_CUES):
+        return True
+    if '"' in text[max(0, start - 30):start] and '"' in text[end:end + 30]:
+        return True  # inside a quoted title
+    return False
+
+
+_HEADCOUNT_RE = re.compile(
+    r"\b(?P<n>\d{1,3}|" + "|".join(w for w in _SMALL if w not in ("a", "zero", "one")) + r")\s+"
+    r"(?:or so\s+|-ish\s+)?(?:people|persons|guests|of us|adults|kids|children|colleagues|friends|staff|employees|"
+    r"relatives|visitors|students|pax)\b", re.IGNORECASE,
+)
+
+
+def headcount(text: str) -> Optional[int]:
+    """How many people the shopper is buying for ("for around 25 guests" -> 25), if said."""
+    m = _HEADCOUNT_RE.search(text)
+    if not m:
+        return None
+    value = words_to_number(m.group("n"))
+    return int(value) if value else None
 
 
 def parse_budget(text: str, asked_budget: bool = False, default_currency: str = "CNY") -> Optional[Budget]:
@@ -126,7 +180,8 @@ def parse_budget(text: str, asked_budget: bool = False, default_currency: str = 
     """
     low = " " + text.lower().strip() + " "
     amounts = find_amounts(text)
-    money_cue = _has(low, _MAX_CUES + _AROUND_CUES + _MIN_CUES + _MONEY_WORDS) or any(a[3] for a in amounts)
+    money_cue = _has(low, _MONEY_WORDS) or any(a[3] for a in amounts) or any(
+        re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", text[:a[0]].lower()) for a in amounts for c in _STRICT_MAX_CUES)
     budget = Budget()
     if _has(low, _LOW_SENSITIVITY):
         budget.sensitivity, budget.note = "low", "price is not a concern"

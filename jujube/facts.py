@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from jujube.budget import AGE_RE, Budget, parse_budget
+from jujube.budget import AGE_RE, Budget, headcount, parse_budget
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
 
 EXCLUDED_ROLE = "excluded"
@@ -34,6 +34,9 @@ class Facts:
     recipient: Optional[str] = None
     situations: list[str] = field(default_factory=list)
     occasion: Optional[str] = None
+    emotions: list[str] = field(default_factory=list)
+    headcount: Optional[int] = None
+    gift: bool = False
     prefers: list[tuple[str, str]] = field(default_factory=list)
     avoids: list[tuple[str, str]] = field(default_factory=list)
     excluded_kinds: list[str] = field(default_factory=list)
@@ -47,7 +50,7 @@ class Facts:
         out = set()
         if self.recipient:
             out.add("recipient")
-        if self.situations or self.occasion:
+        if self.situations or self.occasion or self.emotions:
             out.add("purpose")
         if any(e in ("taste", "texture") for e, _ in self.prefers + self.avoids) or self.excluded_kinds:
             out.add("preference")
@@ -59,7 +62,8 @@ class Facts:
 
     def empty(self) -> bool:
         """True when the message told nothing about the need."""
-        return not (self.kinds or self.sections or self.topics() or self.quantity or self.unknown_item)
+        return not (self.kinds or self.sections or self.topics() or self.quantity or self.unknown_item
+                    or self.headcount or self.gift)
 
 
 def _add(items: list[Any], value: Any) -> None:
@@ -104,6 +108,8 @@ def extract_facts(
             _add(facts.situations, value)
         elif kind == "occasion" and kb.concept("occasion", value):
             facts.occasion = value
+        elif kind == "emotion" and kb.concept("emotion", value):
+            _add(facts.emotions, value)
         elif kind in PREFERENCE_ENTITIES and kb.concept(kind, value):
             target, other = (facts.avoids, facts.prefers) if negated else (facts.prefers, facts.avoids)
             _add(target, (kind, value))
@@ -119,6 +125,10 @@ def extract_facts(
     if qty and (facts.kinds or facts.sections):
         facts.quantity = qty.group(0).strip()
     facts.budget = parse_budget(text, asked_budget=asked_budget, default_currency=kb.currency)
+    facts.headcount = headcount(text)
+    if facts.headcount and facts.headcount >= 6 and kb.concept("situation", "hosting"):
+        _add(facts.situations, "hosting")
+
     if not facts.kinds and not facts.sections:
         m = _REQUEST_RE.search(text.strip())
         if m:

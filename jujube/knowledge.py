@@ -79,6 +79,19 @@ class Product:
 
 
 @dataclass(frozen=True)
+class GiftTaboo:
+    """Products many recipients take as an unlucky present, and why."""
+
+    kinds: tuple[str, ...]
+    tags: tuple[str, ...]
+    reason: str
+
+    def applies(self, product: Product) -> bool:
+        """True when `product` is one of the taboo things."""
+        return bool(set(self.kinds) & set(product.kinds) or set(self.tags) & product.tags)
+
+
+@dataclass(frozen=True)
 class Section:
     """A section of the shop and the words shoppers use for it."""
 
@@ -96,6 +109,7 @@ class Knowledge:
     products: list[Product]
     concepts: dict[tuple[str, str], Concept]
     negations: tuple[str, ...]
+    taboos: tuple[GiftTaboo, ...] = ()
     by_sku: dict[str, Product] = field(default_factory=dict)
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
     section_by_alias: dict[str, str] = field(default_factory=dict)
@@ -232,7 +246,8 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     if len({p.sku for p in products}) != len(products):
         raise KnowledgeError("catalog: duplicate sku")
     concepts: dict[tuple[str, str], Concept] = {}
-    for group, entity in (("situations", "situation"), ("recipients", "recipient"), ("occasions", "occasion")):
+    for group, entity in (("situations", "situation"), ("recipients", "recipient"), ("occasions", "occasion"),
+                          ("emotions", "emotion")):
         for entry in lex.get(group) or []:
             c = _concept(entry, entity, group)
             concepts[(entity, c.key)] = c
@@ -243,7 +258,13 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
         c = _concept(entry, entity, "preferences")
         concepts[(entity, c.key)] = c
     negations = tuple(str(n).lower() for n in lex.get("negations") or ("not", "no", "n't", "without"))
+    taboos = tuple(
+        GiftTaboo(kinds=tuple(str(k).lower() for k in t.get("kinds") or ()),
+                  tags=tuple(str(k) for k in t.get("tags") or ()), reason=str(t.get("reason") or ""))
+        for t in lex.get("gift_taboos") or [] if isinstance(t, dict)
+    )
     return Knowledge(
+        taboos=taboos,
         currency=str(cat.get("currency") or "CNY"),
         currency_symbol=str(cat.get("currency_symbol") or "¥"),
         sections=sections,

@@ -1,7 +1,7 @@
 """The need profile: every fact of one discovery, and the need it adds up to on four dimensions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
 
 from jujube.budget import Budget
@@ -22,12 +22,16 @@ class Profile:
     recipient: Optional[str] = None
     situations: list[str] = field(default_factory=list)
     occasion: Optional[str] = None
+    emotions: list[str] = field(default_factory=list)
+    headcount: Optional[int] = None
+    own_words: str = ""  # the shopper's words when nothing in them was recognised
     prefers: list[tuple[str, str]] = field(default_factory=list)
     avoids: list[tuple[str, str]] = field(default_factory=list)
     excluded_kinds: list[str] = field(default_factory=list)
     budget: Optional[Budget] = None
     unknown_item: Optional[str] = None
     known: set[str] = field(default_factory=set)
+    gift: bool = False
 
     def apply(self, facts: Facts) -> None:
         """Add one message's facts; newer facts win over older ones."""
@@ -52,6 +56,10 @@ class Profile:
             if s not in self.situations:
                 self.situations.append(s)
         self.occasion = facts.occasion or self.occasion
+        for e in facts.emotions:
+            if e not in self.emotions:
+                self.emotions.append(e)
+        self.headcount = facts.headcount or self.headcount
         for pref in facts.prefers:
             if pref in self.avoids:
                 self.avoids.remove(pref)
@@ -67,6 +75,7 @@ class Profile:
         if facts.unknown_item and not self.unknown_item and not self.kinds:
             self.unknown_item = facts.unknown_item
         self.known |= facts.topics()
+        self.gift = self.gift or facts.gift
 
     def concepts(self, kb: Knowledge) -> list[Concept]:
         """Lexicon concepts behind the profile, recipient first."""
@@ -76,6 +85,7 @@ class Profile:
         keys += [("situation", s) for s in self.situations]
         if self.occasion:
             keys.append(("occasion", self.occasion))
+        keys += [("emotion", e) for e in self.emotions]
         keys += self.prefers
         return [c for c in (kb.concept(e, k) for e, k in keys) if c is not None]
 
@@ -83,12 +93,33 @@ class Profile:
         """True when the shopper is buying a present."""
         occasion = kb.concept("occasion", self.occasion) if self.occasion else None
         recipient = kb.concept("recipient", self.recipient) if self.recipient else None
-        return ("gift boxes and hampers" in self.sections or bool(occasion and occasion.gift)
+        return (self.gift or "gift boxes and hampers" in self.sections or bool(occasion and occasion.gift)
                 or bool(recipient and recipient.group == "work"))
 
     def has_facts(self) -> bool:
         """True once anything about the need is known."""
-        return bool(self.stated_request or self.known or self.kinds or self.sections)
+        return bool(self.stated_request or self.known or self.kinds or self.sections or self.own_words)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe copy, for the conversation's state slot."""
+        out = asdict(self)
+        out["known"] = sorted(self.known)
+        out["prefers"] = [list(p) for p in self.prefers]
+        out["avoids"] = [list(p) for p in self.avoids]
+        out["budget"] = asdict(self.budget) if self.budget else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Profile":
+        """The profile `to_dict` wrote (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (data or {}).items() if k in names}
+        values["known"] = set(values.get("known") or ())
+        values["prefers"] = [tuple(p) for p in values.get("prefers") or ()]
+        values["avoids"] = [tuple(p) for p in values.get("avoids") or ()]
+        budget = values.get("budget")
+        values["budget"] = Budget(**budget) if isinstance(budget, dict) else None
+        return cls(**values)
 
     def dimensions(self, kb: Knowledge) -> dict[str, Any]:
         """The need on the four dimensions, as the needs log stores it."""
@@ -113,13 +144,16 @@ class Profile:
 
     def situation_text(self) -> Optional[str]:
         """The situation as one short line."""
-        parts = list(self.situations) + ([self.occasion] if self.occasion else [])
+        parts = list(self.situations) + ([self.occasion] if self.occasion else []) + list(self.emotions)
         return ", ".join(parts) or None
 
-    def summary(self, kb: Knowledge) -> str:
+    def summary(self, kb: Knowledge, with_request: bool = True) -> str:
         """One line naming the underlying need."""
         wishes = [k for e, k in self.prefers if e in ("taste", "texture")]
-        head = "something " + " and ".join(wishes) if wishes else (self.stated_request or "something suitable")
+        request = self.stated_request if with_request else ""
+        head = "something " + " and ".join(wishes) if wishes else (request or "something suitable")
+        if self.own_words and not (self.known or self.kinds or self.sections):
+            return f"{head}: {self.own_words}"
         if self.recipient:
             head += f" for {_article(self.recipient)}"
         if self.occasion:
@@ -128,7 +162,12 @@ class Profile:
         for s in self.situations:
             c = kb.concept("situation", s)
             details.append(c.summary if c and c.summary else s)
+        for e in self.emotions:
+            c = kb.concept("emotion", e)
+            details.append(c.summary if c and c.summary else e)
         details += [k for e, k in self.prefers if e == "quality"]
+        if self.headcount:
+            details.append(f"for {self.headcount} people")
         if self.unknown_item and self.unknown_item != self.stated_request:
             details.append(f"asked for {self.unknown_item}")
         return head + (": " + "; ".join(details) if details else "")
@@ -136,7 +175,7 @@ class Profile:
 
 def _article(recipient: str) -> str:
     if recipient in ("me", "myself", "self"):
-        return "their own use"
+        return "yourself"
     if recipient.endswith("s") and not recipient.endswith("ss"):
         return f"the {recipient}"
     return f"a {recipient}" if recipient[0] not in "aeiou" else f"an {recipient}"

@@ -1,46 +1,90 @@
 """Choosing the next discovery question, and saying it."""
 from __future__ import annotations
 
+import copy
 from typing import Iterable, Optional
 
+from jujube.budget import Budget
 from jujube.knowledge import Knowledge
+from jujube.messages import Messages
 from jujube.profile import Profile
-
-PRONOUNS = {
-    "female": ("she", "her"), "male": ("he", "him"), "plural": ("they", "them"), "self": ("you", "you"),
-}
-_FEMALE = ("mother", "mum", "mom", "wife", "daughter", "grandmother", "grandma", "sister", "girlfriend", "aunt",
-           "niece", "granny", "nan", "mama", "-in-law's wife", "daughter-in-law", "mother-in-law")
-_MALE = ("father", "dad", "husband", "son", "grandfather", "grandpa", "brother", "boyfriend", "uncle", "nephew",
-         "papa", "son-in-law", "father-in-law", "grandad")
-
-
-def pronouns(recipient: Optional[str]) -> tuple[str, str]:
-    """Subject and object pronoun for a recipient."""
-    if not recipient:
-        return PRONOUNS["plural"]
-    if recipient in ("me", "myself", "self"):
-        return PRONOUNS["self"]
-    if recipient in _FEMALE or recipient.endswith(("mother", "mum", "wife", "daughter")):
-        return PRONOUNS["female"]
-    if recipient in _MALE or recipient.endswith(("father", "dad", "husband", "son")):
-        return PRONOUNS["male"]
-    return PRONOUNS["plural"]
-
+from jujube.ranking import rank
 
 def order_is_complete(profile: Profile) -> bool:
     """A direct order ("two kilos of kiwi"): the shopper knows exactly what they want."""
     return bool(profile.kinds and profile.quantity)
 
 
+MIN_VALUE = 0.3  # ask only when about a third of the plausible answers would change the picks
+# Who and why reveal the underlying need; taste, quality and price refine it.
+PRIOR = {"recipient": 1.0, "purpose": 1.0, "preference": 0.8, "quality": 0.7, "budget": 0.7}
+
+
+def _top(profile: Profile, kb: Knowledge, shown: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(s.product.sku for s in rank(profile, kb, exclude_skus=shown))
+
+
+def _hypotheses(topic: str, profile: Profile, kb: Knowledge) -> list[Profile]:
+    """Profiles for plausible answers to `topic`."""
+    out: list[Profile] = []
+
+    def variant(**changes: object) -> Profile:
+        p = copy.deepcopy(profile)
+        for name, value in changes.items():
+            if isinstance(getattr(p, name), list):
+                getattr(p, name).append(value)
+            else:
+                setattr(p, name, value)
+        return p
+
+    if topic == "recipient":
+        groups: dict[str, str] = {}
+        for c in kb.of_entity("recipient"):
+            groups.setdefault(c.group or c.key, c.key)
+        out = [variant(recipient=key) for key in groups.values()]
+    elif topic == "purpose":
+        entities = ("occasion", "emotion") if profile.is_gift(kb) else ("situation", "occasion", "emotion")
+        for entity in entities:
+            for c in kb.of_entity(entity):
+                out.append(variant(occasion=c.key) if entity == "occasion" else
+                           variant(situations=c.key) if entity == "situation" else variant(emotions=c.key))
+    elif topic in ("preference", "quality"):
+        pool = {t for s in rank(profile, kb, limit=12) for t in s.product.tags}
+        entities = ("taste", "texture") if topic == "preference" else ("quality",)
+        out = [variant(prefers=(c.entity, c.key)) for e in entities for c in kb.of_entity(e)
+               if c.prefer_tags & pool]  # only answers some candidate can satisfy
+    elif topic == "budget":
+        prices = sorted(s.product.price for s in rank(profile, kb, limit=30))
+        for q in (0.2, 0.5):
+            if prices:
+                out.append(variant(budget=Budget(max=prices[int(q * (len(prices) - 1))], sensitivity="medium")))
+        out.append(variant(budget=Budget(sensitivity="high")))
+    return out
+
+
+def topic_value(topic: str, profile: Profile, kb: Knowledge, shown: tuple[str, ...] = ()) -> float:
+    """The share of plausible answers to `topic` that would change the top pick or most of the picks."""
+    current = _top(profile, kb, shown)
+    hypotheses = _hypotheses(topic, profile, kb)
+    if not hypotheses:
+        return 0.0
+    changed = 0
+    for hyp in hypotheses:
+        top = _top(hyp, kb, shown)
+        if top and (not current or top[:1] != current[:1] or len(set(top) ^ set(current)) >= 4):
+            changed += 1
+    return PRIOR[topic] * changed / len(hypotheses)
+
+
 def next_topic(
     profile: Profile,
     kb: Knowledge,
     asked: Iterable[str],
-    max_questions: int = 4,
+    max_questions: int = 3,
     wants_suggestion: bool = False,
+    shown: tuple[str, ...] = (),
 ) -> Optional[str]:
-    """The most useful topic still unknown, or None when a good recommendation is possible."""
+    """The question whose answer would change the recommendation most, or None when the picks are clear."""
     asked = list(asked)
     done = profile.known | set(asked)
     if order_is_complete(profile) or len(asked) >= max_questions:
@@ -49,14 +93,23 @@ def next_topic(
         return None
     gift = profile.is_gift(kb)
     order = ["recipient", "purpose", "preference", "budget"]
-    if gift and "quality" not in done and "preference" not in profile.known and not _formal_known(profile, kb):
-        order.append("quality")
-    if gift and "preference" not in done and "quality" in profile.known:
+    if gift and not _formal_known(profile, kb):
+        order.insert(3, "quality")
+    if gift and "quality" in profile.known:
         done.add("preference")
-    for topic in order:
-        if topic not in done:
-            return topic
-    return None
+    if profile.recipient and "recipient" not in done and "purpose" in profile.known:
+        done.add("recipient")
+    open_topics = [t for t in order if t not in done]
+    if not open_topics:
+        return None
+    if not (profile.kinds or profile.sections or profile.known):
+        return open_topics[0]  # nothing to rank yet: start with who it is for
+    best, best_value = None, 0.0
+    for topic in open_topics:
+        value = topic_value(topic, profile, kb, shown)
+        if value > best_value + 0.05:
+            best, best_value = topic, value
+    return best if best_value >= MIN_VALUE else None
 
 
 def _formal_known(profile: Profile, kb: Knowledge) -> bool:
@@ -82,28 +135,17 @@ def _thing(profile: Profile, kb: Knowledge) -> tuple[str, bool]:
     return "it", False
 
 
-def ask(topic: str, profile: Profile, kb: Knowledge) -> str:
+def ask(topic: str, profile: Profile, kb: Knowledge, msgs: Messages) -> str:
     """One short, natural question about `topic`."""
     thing, plural = _thing(profile, kb)
-    they, them = pronouns(profile.recipient)
+    pronoun = msgs.pronoun(profile.recipient)
+    they, does = pronoun["subject"], pronoun["verb"]
     gift = profile.is_gift(kb)
     if topic == "recipient":
         target = f"the {thing}" if thing not in ("it", "the present") else thing
-        verb = "are" if plural else "is"
-        return f"Who {verb} {target} for?"
-    if topic == "purpose":
-        if gift:
-            return "What's the occasion?"
-        return (f"Is there a particular reason or situation I should know about, "
-                f"such as a health condition, a diet or an occasion?")
-    if topic == "preference":
-        if gift:
-            does = "do" if they in ("they", "you") else "does"
-            return f"What kind of thing {does} {they} enjoy?"
-        does = "do" if they in ("they", "you") else "does"
-        return f"What taste or texture {does} {they} prefer: sweet, sour, crunchy, soft?"
-    if topic == "quality":
-        return "Is the quality, brand or packaging important for this one?"
-    if topic == "budget":
-        return "What budget do you have in mind?"
+        return msgs.text("ask_recipient", verb="are" if plural else "is", thing=target)
+    if topic in ("purpose", "preference"):
+        return msgs.text(f"ask_{topic}_gift" if gift else f"ask_{topic}", does=does, they=they)
+    if topic in ("quality", "budget"):
+        return msgs.text(f"ask_{topic}")
     raise ValueError(f"unknown topic {topic!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from jujube.knowledge import Knowledge, NeedItem, Product
+from jujube.knowledge import Concept, Knowledge, NeedItem, Product
 from jujube.profile import Profile
 
 # How much a matched need counts, by where it came from.
@@ -44,16 +44,19 @@ def _matches(product: Product, item: NeedItem) -> bool:
     return bool(product.tags.intersection(item.prefer))
 
 
-def score_product(product: Product, profile: Profile, kb: Knowledge) -> Scored:
+def score_product(product: Product, profile: Profile, kb: Knowledge,
+                  concepts: Optional[list[Concept]] = None) -> Scored:
     """How well one product serves the profile (higher is better)."""
     scored = Scored(product, 0.0)
     kinds = {k for kind in profile.kinds for k in (kind, kind.rstrip("s"), kind + "s")}
+    if concepts is None:
+        concepts = profile.concepts(kb)
     if kinds & set(product.kinds):
         scored.score += KIND_MATCH
     if product.section in profile.sections:
         scored.score += SECTION_MATCH
     explicit = set(profile.prefers)
-    for concept in profile.concepts(kb):
+    for concept in concepts:
         weight = WEIGHTS.get(concept.entity, 1.0)
         for _, item in concept.items():
             if not item.prefer:
@@ -100,16 +103,18 @@ def rank(
     """The best 0 to `limit` products for the profile; empty when nothing fits."""
     banned = hard_exclusions(profile, kb)
     skip = set(exclude_skus)
+    taboos = kb.taboos if profile.is_gift(kb) else ()
     wishes = [kb.concept(e, k) for e, k in profile.prefers if e in ("taste", "texture")]
+    concepts = profile.concepts(kb)
     candidates: list[Scored] = []
     for product in kb.products:
         if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
             continue
-        if set(product.kinds) & set(profile.excluded_kinds):
+        if set(product.kinds) & set(profile.excluded_kinds) or any(t.applies(product) for t in taboos):
             continue
         if any(w and w.prefer_tags and not product.tags & w.prefer_tags for w in wishes):
             continue  # every explicit taste or texture wish must be met
-        scored = score_product(product, profile, kb)
+        scored = score_product(product, profile, kb, concepts)
         relevant = scored.serves or scored.score >= SECTION_MATCH
         if relevant and scored.score > 0:
             candidates.append(scored)
@@ -135,3 +140,29 @@ def rank(
     if len(picked) < limit:
         picked += [s for s in candidates if s not in picked][: limit - len(picked)]
     return picked
+
+
+def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
+    """Why none of the requested kind can be offered, as a short clause; None when some can."""
+    products = [p for k in profile.kinds for p in kb.products_of_kind(k)]
+    if not products:
+        return None
+    if rank(profile, kb, limit=50) and any(set(profile.kinds) & set(s.product.kinds) for s in rank(profile, kb, limit=50)):
+        return None
+    kind = profile.stated_request or profile.kinds[0]
+    if profile.is_gift(kb):
+        for taboo in kb.taboos:
+            if all(taboo.applies(p) for p in products):
+                return taboo.reason
+    for concept in profile.concepts(kb):
+        if concept.avoid_tags and all(p.tags & concept.avoid_tags for p in products):
+            return f"{kind} don't suit {concept.summary or concept.key}" if kind.endswith("s") else \
+                f"{kind} doesn't suit {concept.summary or concept.key}"
+    for entity, key in profile.prefers:
+        wish = kb.concept(entity, key)
+        if entity in ("taste", "texture") and wish and all(not p.tags & wish.prefer_tags for p in products):
+            return f"ours aren't {key}"
+    if profile.budget and profile.budget.max is not None and all(
+            p.price > profile.budget.max * BUDGET_TOLERANCE for p in products):
+        return f"ours cost more than {kb.price(profile.budget.max)}"
+    return None

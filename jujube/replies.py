@@ -1,12 +1,16 @@
-"""What the shop says: recommendations, outcomes and need records."""
+"""What the shop says about products, and the need record it logs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Optional
 
 from jujube.knowledge import Knowledge, Product
+from jujube.messages import Messages
 from jujube.profile import Profile
 from jujube.ranking import Scored
+from jujube.shop import Shop
+
+INFO_TAGS = ("organic", "imported", "local", "premium", "gift-packaged", "sugar-free", "low-sugar", "lactose-free",
+             "gluten-free", "vegan", "caffeine-free")
 
 
 def product_line(kb: Knowledge, product: Product) -> str:
@@ -15,51 +19,41 @@ def product_line(kb: Knowledge, product: Product) -> str:
     return f"{product.name}, {kb.price(product.price)}{unit}"
 
 
-def recommendation_text(kb: Knowledge, profile: Profile, picks: list[Scored], intro: Optional[str] = None) -> str:
-    """One message proposing the picks, each with its price and a reason tied to the need."""
-    if intro is None:
-        wishes = [k for e, k in profile.prefers if e in ("taste", "texture")]
-        if profile.kinds and not any(set(profile.kinds) & set(s.product.kinds) for s in picks):
-            intro = f"You asked for {profile.stated_request or profile.kinds[0]}; for {profile.summary(kb)}, I'd suggest:"
-        elif wishes or profile.situations or profile.recipient:
-            intro = f"For {profile.summary(kb)}, I'd suggest:"
-        else:
-            intro = "Here's what I'd suggest:"
-    lines = [intro]
-    for i, s in enumerate(picks, 1):
-        lines.append(f"{i}. {product_line(kb, s.product)}: {s.reason()}")
-    if profile.quantity and picks and set(profile.kinds) & set(picks[0].product.kinds):
-        lines.append(f"You asked for {profile.quantity.lower()}; I can put that aside for you.")
-    lines.append("Would you like one of these? You can also ask for something cheaper or something else.")
-    return "\n".join(lines)
+def recommendation_lines(kb: Knowledge, picks: list[Scored]) -> list[str]:
+    """One numbered line per pick: name, price and a reason tied to the need."""
+    return [f"{i}. {product_line(kb, s.product)}: {s.reason()}" for i, s in enumerate(picks, 1)]
 
 
-def recommendation_buttons(count: int) -> list[dict[str, str]]:
+def pick_buttons(msgs: Messages, count: int) -> list[dict[str, str]]:
     """Shortcuts under a recommendation: take one of them, something else, cheaper."""
-    buttons = [{"title": f"Take #{i}", "payload": f"I'll take number {i}"} for i in range(1, count + 1)]
-    return buttons + [{"title": "Something else", "payload": "/ask_other"},
-                      {"title": "Cheaper", "payload": "/ask_cheaper"}]
+    return [msgs.button("take", n=i) for i in range(1, count + 1)] + [msgs.button("other"), msgs.button("cheaper")]
 
 
-def product_details(kb: Knowledge, product: Product) -> str:
-    """Price and facts about one product."""
-    facts = []
-    if product.origin:
-        facts.append(f"from {product.origin}")
-    for tag in ("organic", "imported", "local", "premium", "gift-packaged", "sugar-free", "low-sugar",
-                "lactose-free", "gluten-free", "vegan", "caffeine-free"):
-        if tag in product.tags:
-            facts.append(tag.replace("-", " "))
+def traits(product: Product) -> list[str]:
+    """Plain facts about a product: origin, notable tags, allergens."""
+    out = [f"from {product.origin}"] if product.origin else []
+    out += [t.replace("-", " ") for t in INFO_TAGS if t in product.tags]
     if product.allergens:
-        facts.append("contains " + ", ".join(product.allergens))
-    detail = "; ".join(facts)
-    return f"{product_line(kb, product)}. {product.reason}" + (f" ({detail})." if detail else "")
+        out.append("contains " + ", ".join(product.allergens))
+    return out
+
+
+def product_details(kb: Knowledge, shop: Shop, product: Product, msgs: Messages) -> str:
+    """Price, facts, allergens and storage of one product."""
+    facts = traits(product)
+    if not product.allergens:
+        facts.append(msgs.text("info_no_allergens"))
+    reason = product.reason[:1].upper() + product.reason[1:]
+    text = msgs.text("info_line", line=product_line(kb, product), reason=reason)
+    text += f" ({'; '.join(facts)})." if facts else "."
+    storage = shop.storage.get(product.section)
+    return text + (" " + msgs.text("info_storage", storage=storage) if storage else "")
 
 
 def need_record(
     kb: Knowledge,
     conversation_id: str,
-    discovery_no: int,
+    discovery_id: str,
     channel: str,
     profile: Profile,
     picks: list[Product],
@@ -68,15 +62,16 @@ def need_record(
     unmet: bool,
     chosen_sku: Optional[str] = None,
     language: Optional[str] = None,
+    unmet_items: Optional[list[str]] = None,
 ) -> dict[str, Any]:
-    """The need record written to the needs log (the export contract's shape)."""
+    """The need record written to the needs log (the export contract's shape, without captured_at)."""
+    stated = profile.stated_request or profile.unknown_item or (unmet_items[0] if unmet_items else "")
     return {
         "conversation_id": conversation_id,
-        "discovery_no": discovery_no,
+        "discovery_id": discovery_id,
         "channel": channel,
         "language": language,
-        "captured_at": datetime.now(timezone.utc).isoformat(),
-        "stated_request": profile.stated_request or (profile.unknown_item or ""),
+        "stated_request": stated,
         "underlying_need": profile.summary(kb),
         "recipient": profile.recipient,
         "situation": profile.situation_text(),
@@ -88,4 +83,5 @@ def need_record(
         "chosen_sku": chosen_sku,
         "outcome": outcome,
         "unmet": unmet,
+        "unmet_items": list(unmet_items or []),
     }

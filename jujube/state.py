@@ -1,102 +1,67 @@
-"""The state of a discovery, rebuilt from a conversation's events.
-
-The profile is folded over every shopper message of the current discovery, so a
-message that arrived while the action server was down is not lost: the next
-action that runs reads it from the conversation and counts it.
-"""
+"""The state of a conversation's current discovery, kept in one slot between turns."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Optional
 
-from jujube.facts import extract_facts
-from jujube.knowledge import Knowledge
 from jujube.profile import Profile
 
-DISCOVERY_SLOT = "discovery_no"
-START_SLOT = "discovery_start"
-LAST_QUESTION_SLOT = "last_question"
-SUGGESTION_INTENT = "ask_suggestion"
+STATE_SLOT = "discovery"
+
+
+def new_discovery_id() -> str:
+    """A fresh, stable id for one discovery."""
+    return str(uuid.uuid4())
 
 
 @dataclass
 class DiscoveryState:
-    """Everything the actions need to know about the current discovery."""
+    """Everything the policy needs to know about the current discovery."""
 
+    discovery_id: str = field(default_factory=new_discovery_id)
     discovery_no: int = 1
     profile: Profile = field(default_factory=Profile)
     asked: list[str] = field(default_factory=list)
+    last_question: Optional[str] = None
     shown: list[str] = field(default_factory=list)
     recommended: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # why each shown product fits the need
     outcome: str = "pending"
     chosen_sku: Optional[str] = None
     wants_suggestion: bool = False
+    awaiting: Optional[str] = None  # "choice" after a vague yes to several picks, "confirm" to one
+    unsure: int = 0
+    last_reply: str = ""
+    unmet: list[str] = field(default_factory=list)  # things asked for that the shop does not sell
     channel: str = "rest"
     language: Optional[str] = None
-    user_turns: int = 0
+    seen_until: float = 0.0  # timestamp of the last shopper message taken in
+    logged: bool = False  # a need record exists for this discovery
 
+    def next_discovery(self) -> "DiscoveryState":
+        """A fresh discovery in the same conversation."""
+        return DiscoveryState(discovery_no=self.discovery_no + 1, channel=self.channel, language=self.language,
+                              seen_until=self.seen_until, last_reply=self.last_reply)
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe copy for the state slot."""
+        out = asdict(self)
+        out["profile"] = self.profile.to_dict()
+        return out
 
-def apply_slot(state: DiscoveryState, name: str, value: Any) -> None:
-    """Record a slot that holds the discovery's own state (not its facts)."""
-    if name == DISCOVERY_SLOT and value is not None:
-        state.discovery_no = int(value)
-    elif name == "asked":
-        state.asked = list(value or [])
-    elif name == "shown_skus":
-        state.shown = list(value or [])
-    elif name == "recommended":
-        state.recommended = list(value or [])
-    elif name == "outcome":
-        state.outcome = value or "pending"
-    elif name == "chosen_sku":
-        state.chosen_sku = value
-
-
-def fold_events(events: list[dict[str, Any]], kb: Knowledge) -> DiscoveryState:
-    """Rebuild the current discovery from a conversation's events."""
-    state = DiscoveryState()
-    last_question: Optional[str] = None
-    messages: list[tuple[float, str, list[dict[str, Any]], Optional[str], Optional[str]]] = []
-
-    def take(ts: float, text: str, entities: list[dict[str, Any]], intent: Optional[str], asked: Optional[str]) -> None:
-        state.user_turns += 1
-        facts = extract_facts(text, entities, kb, asked_budget=asked == "budget")
-        if intent not in (None, "request_product"):
-            facts.unknown_item = None  # only a request names something the shop lacks
-        state.profile.apply(facts)
-        if intent == SUGGESTION_INTENT:
-            state.wants_suggestion = True
-        messages.append((ts, text, entities, intent, asked))
-
-    for ev in events:
-        kind = ev.get("event")
-        if kind in ("restart", "session_started"):
-            state, last_question, messages = DiscoveryState(), None, []
-        elif kind == "slot":
-            name, value = ev.get("name"), ev.get("value")
-            if name == START_SLOT and value is not None:
-                keep = [m for m in messages if m[0] >= float(value)]
-                state = DiscoveryState(discovery_no=state.discovery_no, channel=state.channel,
-                                       language=state.language)
-                last_question, messages = None, []
-                for ts, text, entities, intent, _ in keep:
-                    take(ts, text, entities, intent, None)
-            elif name == LAST_QUESTION_SLOT:
-                last_question = value
-            else:
-                apply_slot(state, name, value)
-        elif kind == "user":
-            meta = ev.get("metadata") or {}
-            state.channel = str(meta.get("channel") or state.channel)
-            state.language = meta.get("language") or state.language
-            text = ev.get("text") or ""
-            if text.startswith("/"):
-                continue
-            parse = ev.get("parse_data") or {}
-            take(float(ev.get("timestamp") or 0.0), text, parse.get("entities") or [],
-                 (parse.get("intent") or {}).get("name"), last_question)
-    return state
+    @classmethod
+    def from_dict(cls, data: Optional[dict[str, Any]]) -> "DiscoveryState":
+        """The state `to_dict` wrote; a fresh one for None or a damaged value."""
+        if not isinstance(data, dict):
+            return cls()
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["profile"] = Profile.from_dict(values.get("profile") or {})
+        try:
+            return cls(**values)
+        except TypeError:
+            return cls()
 
 
 def latest_user_event(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -107,14 +72,28 @@ def latest_user_event(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {}
 
 
-def transcript_lines(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """User and bot messages of a conversation as transcript lines."""
-    lines = []
+def unseen_user_events(events: list[dict[str, Any]], seen_until: float) -> list[dict[str, Any]]:
+    """Shopper messages since the last restart or session start that the state has not taken in yet."""
+    out: list[dict[str, Any]] = []
     for ev in events:
+        kind = ev.get("event")
+        if kind in ("restart", "session_started"):
+            out = []
+        elif kind == "user" and float(ev.get("timestamp") or 0.0) > seen_until:
+            out.append(ev)
+    return out
+
+
+def transcript_lines(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """User and bot messages since the last restart or session start, as transcript lines."""
+    lines: list[dict[str, Any]] = []
+    for ev in events:
+        if ev.get("event") in ("restart", "session_started"):
+            lines = []
+            continue
         if ev.get("event") not in ("user", "bot") or ev.get("timestamp") is None:
             continue
         role = "user" if ev["event"] == "user" else "bot"
         intent = ((ev.get("parse_data") or {}).get("intent") or {}).get("name") if role == "user" else None
         lines.append({"role": role, "text": ev.get("text") or "", "intent": intent, "sent_at": ev["timestamp"]})
     return lines
-

@@ -24,7 +24,7 @@ from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
 logger = logging.getLogger(__name__)
 
 # When two entity types claim the same words, the first one here wins.
-PRIORITY = ("situation", "recipient", "occasion", "taste", "texture", "quality", "product", "category")
+PRIORITY = ("situation", "recipient", "occasion", "emotion", "taste", "texture", "quality", "product", "category")
 _CLAUSE_BREAKS = {",", ".", ";", "!", "?", "but", "and", "though", "however", "so"}
 _CURRENCY_RE = re.compile(
     r"[¥￥$€£]|\b(?:" + "|".join(re.escape(w) for w in CURRENCIES if w.isalpha()) + r")\b", re.IGNORECASE

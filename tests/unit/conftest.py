@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 @pytest.fixture(autouse=True)
@@ -17,17 +18,26 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     from jujube.db.migrate import upgrade
     from jujube.db.session import get_sessionmaker
     from jujube.knowledge import get_knowledge
-    from actions.common import needs_log
+    from jujube.messages import get_messages
+    from jujube.shop import get_shop
+    from actions.turn import needs_log
 
     url = f"sqlite:///{tmp_path / 'needs.db'}"
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for name in ("catalog.yml", "lexicon.yml"):  # a small, stable catalog and lexicon
+        (knowledge / name).symlink_to(FIXTURES / name)
+    for name in ("shop.yml", "messages"):  # the shop's own answers and words
+        (knowledge / name).symlink_to(PROJECT_KNOWLEDGE / name)
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("JUJUBE_KNOWLEDGE_DIR", str(FIXTURES))
+    monkeypatch.setenv("JUJUBE_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("JUJUBE_OUTBOX", str(tmp_path / "outbox.jsonl"))
-    for cached in (get_settings, get_knowledge, get_sessionmaker, needs_log):
+    caches = (get_settings, get_knowledge, get_sessionmaker, needs_log, get_messages, get_shop)
+    for cached in caches:
         cached.cache_clear()
     upgrade(url)
     yield tmp_path
-    for cached in (get_settings, get_knowledge, get_sessionmaker, needs_log):
+    for cached in caches:
         cached.cache_clear()
 
 

@@ -1,4 +1,4 @@
-"""The custom actions, run with rasa-sdk's CollectingDispatcher and Tracker."""
+"""The one action, run with rasa-sdk's CollectingDispatcher and Tracker."""
 from __future__ import annotations
 
 import time
@@ -9,44 +9,47 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.discovery import ActionDiscover
-from actions.fallback import ActionFallback
-from actions.outcome import ActionAccept, ActionDecline, ActionGoodbye
-from actions.recommend import ActionProductInfo, ActionRefine
+from actions.turn import ActionTurn
 from jujube.db.needs import iter_needs
 from jujube.db.session import get_sessionmaker
-
-ACTIONS = {
-    "request_product": ActionDiscover, "inform_recipient": ActionDiscover, "inform_situation": ActionDiscover,
-    "inform_preference": ActionDiscover, "inform_budget": ActionDiscover, "inform_quality": ActionDiscover,
-    "ask_suggestion": ActionDiscover, "affirm": ActionAccept, "deny": ActionDecline, "ask_other": ActionRefine,
-    "ask_cheaper": ActionRefine, "ask_product_info": ActionProductInfo, "goodbye": ActionGoodbye,
-    "nlu_fallback": ActionFallback, "out_of_scope": ActionFallback,
-}
+from jujube.state import STATE_SLOT
 
 
 class Shopper:
-    """A conversation driven through the actions as the rules would run them."""
+    """A conversation driven through action_turn as the rules run it."""
 
     def __init__(self, matcher, sender: str = "test-shopper", channel: str = "rest") -> None:
         self.matcher, self.sender, self.channel = matcher, sender, channel
-        self.events: list[dict[str, Any]] = [{"event": "slot", "name": "discovery_no", "value": 1}]
+        self.events: list[dict[str, Any]] = []
         self.last_events: list[dict[str, Any]] = []
+        self.buttons: list[dict[str, str]] = []
 
-    async def say(self, text: str, intent: str) -> str:
+    def hear(self, text: str, intent: str) -> dict[str, Any]:
+        """A shopper message reaches the conversation (the action may not run)."""
         parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
                  "entities": self.matcher.extract(text)}
         self.events.append({"event": "user", "text": text, "parse_data": parse, "timestamp": time.time(),
                             "metadata": {"channel": self.channel}})
-        slots = {}
-        for ev in self.events:
-            if ev["event"] == "slot":
+        return parse
+
+    async def say(self, text: str, intent: str) -> str:
+        """Send a message and run the action."""
+        parse = self.hear(text, intent)
+        return await self.run(parse)
+
+    async def run(self, parse: dict[str, Any]) -> str:
+        slots: dict[str, Any] = {}
+        for ev in self.events:  # as Rasa folds them: a restart clears the slots
+            if ev["event"] == "restart":
+                slots = {}
+            elif ev["event"] == "slot":
                 slots[ev["name"]] = ev["value"]
         tracker = Tracker(self.sender, slots, parse, list(self.events), False, None, {}, "action_listen")
         dispatcher = CollectingDispatcher()
-        self.last_events = await ACTIONS[intent]().run(dispatcher, tracker, {})
+        self.last_events = await ActionTurn().run(dispatcher, tracker, {})
         self.events += self.last_events
-        texts = [m.get("text") or m.get("response") or "" for m in dispatcher.messages]
+        texts = [m.get("text") or "" for m in dispatcher.messages]
+        self.buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
         for t in texts:
             self.events.append({"event": "bot", "text": t, "timestamp": time.time()})
         return "\n".join(texts)
@@ -56,64 +59,65 @@ def needs() -> list[dict]:
     return list(iter_needs(get_sessionmaker()))
 
 
-async def test_first_question_events(matcher) -> None:
+async def test_one_turn_returns_one_state_event_and_logs_the_need(matcher) -> None:
     shopper = Shopper(matcher)
     reply = await shopper.say("Do you have dates?", "request_product")
-    assert reply == "Yes, we have dates. Who are the dates for?"
-    assert shopper.last_events == [SlotSet("asked", ["recipient"]), SlotSet("last_question", "recipient")]
+    assert reply.startswith("Yes, we have dates.") and reply.endswith("?")
+    [event] = shopper.last_events
+    assert event["event"] == "slot" and event["name"] == STATE_SLOT
+    assert event["value"]["profile"]["kinds"] == ["dates"] and event["value"]["last_question"]
     [need] = needs()
     assert need["stated_request"] == "dates" and need["outcome"] == "pending"
 
 
-async def test_jujube_conversation_recommends_sour_and_logs_the_need(matcher) -> None:
+async def test_the_state_carries_from_turn_to_turn(matcher) -> None:
     s = Shopper(matcher)
     await s.say("Do you have dates?", "request_product")
-    assert "?" in await s.say("They're for my daughter-in-law.", "inform_recipient")
-    assert "?" in await s.say("She's pregnant and keeps craving something.", "inform_situation")
-    assert "budget" in await s.say("Not the sweet ones. She wants something sour.", "inform_preference")
-    reply = await s.say("Not too pricey, around 50 is fine.", "inform_budget")
-    assert "Green kiwi fruit, ¥28/kg" in reply or "Sour jujubes, ¥32/kg" in reply
-    assert "Medjool" not in reply
+    await s.say("They're for my daughter-in-law.", "inform_recipient")
+    state = s.last_events[0]["value"]
+    assert state["profile"]["recipient"] == "daughter-in-law" and len(state["asked"]) >= 1
     [need] = needs()
-    assert need["recipient"] == "daughter-in-law" and need["situation"] == "pregnant"
-    assert "sour taste" in need["needs"]["functional"]
-    assert need["needs"]["price"]["max"] == 50
-    assert need["recommendations"] and need["outcome"] == "pending"
-    reply = await s.say("yes, the kiwi please", "affirm")
-    assert reply.startswith("Great choice: Green kiwi fruit")
-    [need] = needs()
-    assert need["outcome"] == "accepted" and need["chosen_sku"] == "FR-KIWI-GRN"
-    assert SlotSet("discovery_no", 2) in s.last_events
+    assert need["recipient"] == "daughter-in-law"
 
 
-async def test_complete_opening_recommends_at_once(matcher) -> None:
+async def test_messages_sent_while_the_actions_were_down_still_count(matcher) -> None:
+    s = Shopper(matcher)
+    await s.say("Do you have dates?", "request_product")
+    s.hear("They're for my daughter-in-law.", "inform_recipient")  # the action server was down
+    await s.say("She's pregnant.", "inform_situation")
+    [need] = needs()
+    assert need["recipient"] == "daughter-in-law" and "pregnant" in (need["situation"] or "")
+
+
+async def test_a_restart_starts_a_new_discovery_with_a_new_id(matcher) -> None:
+    s = Shopper(matcher)
+    await s.say("Do you have dates?", "request_product")
+    first = s.last_events[0]["value"]["discovery_id"]
+    s.events.append({"event": "restart", "timestamp": time.time()})
+    await s.say("do you have honey? for my dad", "request_product")
+    second = s.last_events[0]["value"]["discovery_id"]
+    assert second != first
+    assert sorted(n["stated_request"] for n in needs()) == ["dates", "honey"]
+
+
+async def test_recommendations_name_prices_and_come_with_buttons(matcher) -> None:
     s = Shopper(matcher)
     reply = await s.say("sugar-free snacks for my diabetic dad, under 100", "request_product")
     assert "Sugar-free oat biscuits, ¥22/pack" in reply
-    assert "chocolate" not in reply.lower()
+    titles = [b["title"] for b in s.buttons]
+    assert titles[0] == "Take #1" and titles[-2:] == ["Something else", "Cheaper"]
+    assert s.buttons[0]["payload"] == "I'll take number 1"
 
 
-async def test_something_else_then_cheaper(matcher) -> None:
+async def test_picking_by_position_is_an_order_and_ok_is_not(matcher) -> None:
     s = Shopper(matcher)
-    await s.say("some fruit for my mum please", "request_product")
-    first = await s.say("what would you suggest?", "ask_suggestion")
-    assert "Bananas, ¥9/kg" in first
-    other = await s.say("something else?", "ask_other")
-    assert "Here are some other options" in other and "Bananas" not in other
-    shown_now = needs()[0]["recommendations"]
-    cheaper = await s.say("anything cheaper?", "ask_cheaper")
-    assert "cheaper options" in cheaper
-    [need] = needs()
-    assert need["recommendations"] and max(r["price"] for r in need["recommendations"]) < min(
-        r["price"] for r in shown_now)
-
-
-async def test_unmet_need_is_logged_honestly(matcher) -> None:
-    s = Shopper(matcher)
-    reply = await s.say("something sour and crunchy for my diabetic dad under ¥5", "request_product")
-    assert "don't have anything that fits" in reply
-    [need] = needs()
-    assert need["outcome"] == "no_match" and need["unmet"] is True
+    await s.say("sugar-free snacks for my diabetic dad, under 100", "request_product")
+    assert "Which one" in await s.say("ok", "acknowledge")
+    assert needs()[0]["outcome"] == "pending"
+    second = needs()[0]["recommendations"][1]
+    reply = await s.say("I'll take the second one", "choose_option")
+    assert reply.startswith(f"Great choice: {second['name']}")
+    assert needs()[0]["outcome"] == "accepted" and needs()[0]["chosen_sku"] == second["sku"]
 
 
 async def test_decline_then_goodbye(matcher) -> None:
@@ -136,16 +140,9 @@ async def test_unreadable_messages_get_a_friendly_answer(matcher, text: str, exp
     assert expected in await s.say(text, "nlu_fallback")
 
 
-async def test_facts_in_an_unrecognised_sentence_still_count(matcher) -> None:
-    s = Shopper(matcher)
-    await s.say("Do you have dates?", "request_product")
-    reply = await s.say("it's my daughter-in-law ok", "out_of_scope")
-    assert "reason or situation" in reply
-
-
 async def test_database_down_keeps_the_need_in_the_outbox(matcher, settings, monkeypatch) -> None:
     from jujube.db import session as db_session
-    from actions.common import needs_log
+    from actions.turn import needs_log
 
     good = db_session.get_sessionmaker()
     monkeypatch.setattr("jujube.db.store.get_sessionmaker",
@@ -162,35 +159,11 @@ async def test_database_down_keeps_the_need_in_the_outbox(matcher, settings, mon
     assert need["conversation_id"] == "outage" and need["recommendations"]
 
 
-async def test_a_crash_becomes_an_apology(matcher, monkeypatch) -> None:
+async def test_a_crash_becomes_an_apology_and_is_logged(matcher, monkeypatch, caplog) -> None:
     def boom(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("actions.steps.next_topic", boom)
+    monkeypatch.setattr("actions.turn.next_step", boom)
     s = Shopper(matcher)
     assert "Sorry, something went wrong" in await s.say("do you have dates?", "request_product")
-
-
-async def test_picking_a_suggestion_by_position(matcher) -> None:
-    s = Shopper(matcher)
-    await s.say("sugar-free snacks for my diabetic dad, under 100", "request_product")
-    second = needs()[0]["recommendations"][1]
-    reply = await s.say("I'll take the second one", "inform_situation")  # even when the intent is off
-    assert reply.startswith(f"Great choice: {second['name']}")
-    assert needs()[0]["outcome"] == "accepted" and needs()[0]["chosen_sku"] == second["sku"]
-
-
-async def test_recommendations_come_with_buttons(matcher) -> None:
-    from actions.discovery import ActionDiscover
-
-    s = Shopper(matcher)
-    parse = {"text": "sugar-free snacks for my diabetic dad, under 100", "intent": {"name": "request_product"},
-             "entities": matcher.extract("sugar-free snacks for my diabetic dad, under 100")}
-    tracker = Tracker("b", {}, parse, s.events + [{"event": "user", "text": parse["text"], "parse_data": parse,
-                                                   "timestamp": time.time()}], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    await ActionDiscover().run(dispatcher, tracker, {})
-    [message] = dispatcher.messages
-    titles = [b["title"] for b in message["buttons"]]
-    assert titles[0] == "Take #1" and titles[-2:] == ["Something else", "Cheaper"]
-    assert message["buttons"][0]["payload"] == "I'll take number 1"
+    assert s.last_events == [] and "action_turn failed" in caplog.text

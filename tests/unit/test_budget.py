@@ -9,7 +9,7 @@ from jujube.budget import parse_budget, words_to_number
 @pytest.mark.parametrize("text,asked,max_,min_,sens", [
     ("under ¥30", False, 30, None, "medium"),
     ("Up to 100.", True, 100, None, "medium"),
-    ("around 50 is fine", False, 50, None, "medium"),
+    ("around 50 is fine", True, 50, None, "medium"),
     ("Not too pricey, around 50 is fine.", True, 50, None, "high"),
     ("50k", True, 50000, None, "medium"),
     ("fifty", True, 50, None, "medium"),
@@ -24,7 +24,9 @@ def test_budgets(text: str, asked: bool, max_, min_, sens: str) -> None:
     assert (b.max, b.min, b.sensitivity) == (max_, min_, sens)
 
 
-@pytest.mark.parametrize("text", ["She's 86 and has trouble chewing.", "two kilos of kiwi", "for my 2 kids", "hello"])
+@pytest.mark.parametrize("text", ["She's 86 and has trouble chewing.", "two kilos of kiwi", "for my 2 kids", "hello",
+                                  "for around 25 guests", "my Pixel 6a", "1.5 metres wide", "postcode 200031",
+                                  "li1922@qq.com", "the novel 1922", "call 138-0013-8000", "room 12"])
 def test_no_budget_without_money(text: str) -> None:
     assert parse_budget(text, asked_budget=True) is None
 
@@ -44,3 +46,9 @@ def test_currency_detected() -> None:
 @pytest.mark.parametrize("text,value", [("1.5k", 1500), ("two hundred", 200), ("ninety nine", 99), ("a hundred", 100)])
 def test_words_to_number(text: str, value: float) -> None:
     assert words_to_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["around 50 is fine", "about 300", "for 25 people"])
+def test_an_unprompted_bare_number_is_not_a_budget(text: str) -> None:
+    b = parse_budget(text)
+    assert b is None or b.max is None

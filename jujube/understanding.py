@@ -1,0 +1,64 @@
+"""What Rasa understood of one shopper message, in the core's terms."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from jujube.facts import Facts, extract_facts
+from jujube.inputs import MAX_CHARS, clip, kind_of_message
+from jujube.knowledge import Knowledge
+from jujube.shop import NotSold, Shop
+
+CONFIDENT = 0.6  # below this the intent alone does not decide a turn
+_THUMBS_UP = re.compile("[\U0001F44D\U0001F44C\u2705\u2714\U0001F197]")
+
+
+@dataclass
+class Understanding:
+    """The new message: its text, intent, entities, and the facts they carry."""
+
+    text: str
+    intent: str
+    confidence: float
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    language: Optional[str] = None
+    kind: str = "text"  # empty | emoji | foreign | gibberish | text
+    clipped: bool = False
+    facts: Facts = field(default_factory=Facts)
+    outside: Optional[tuple[NotSold, str]] = None  # something asked for that the shop does not sell
+
+    @property
+    def thumbs_up(self) -> bool:
+        """A thumbs-up or OK emoji: an acknowledgement."""
+        return self.kind == "emoji" and bool(_THUMBS_UP.search(self.text))
+
+    def named_entities(self, entity: str) -> list[str]:
+        """Canonical values of one entity type in the message (not the excluded ones)."""
+        return [str(e.get("value")) for e in self.entities
+                if e.get("entity") == entity and e.get("role") != "excluded"]
+
+
+def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: bool = False) -> Understanding:
+    """Read Rasa's parse of one message (text, intent, entities) into an Understanding."""
+    raw = str(parse.get("text") or "")
+    text = clip(raw)
+    intent = parse.get("intent") or {}
+    entities = [e for e in parse.get("entities") or [] if int(e.get("end", 0) or 0) <= len(text)]
+    u = Understanding(
+        text=text,
+        intent=str(intent.get("name") or "nlu_fallback"),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=entities,
+        kind=kind_of_message(text),
+        clipped=len(raw) > MAX_CHARS,
+    )
+    if u.kind != "text":
+        return u
+    u.facts = extract_facts(text, entities, kb, asked_budget=asked_budget)
+    taken = [(int(e["start"]), int(e["end"])) for e in entities
+             if e.get("entity") in ("product", "category") and "start" in e]
+    u.outside = shop.outside_range(text, taken)
+    if u.outside:
+        u.facts.unknown_item = None  # said plainly by the policy; not a grocery request
+    return u

@@ -1,0 +1,225 @@
+"""The discovery policy on the shop's real knowledge: one pure function, driven turn by turn."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from jujube.knowledge import load_knowledge
+from jujube.messages import load_messages
+from jujube.nlu.matcher import EntityMatcher
+from jujube.policy import Context, Step, next_step
+from jujube.shop import load_shop
+from jujube.state import DiscoveryState
+from jujube.understanding import understand
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+PRICE = re.compile(r"¥\d")
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Context:
+    """The shop's real catalog, lexicon, answers and words."""
+    kb = load_knowledge(KNOWLEDGE / "catalog.yml", KNOWLEDGE / "lexicon.yml")
+    return Context(kb=kb, shop=load_shop(KNOWLEDGE / "shop.yml"), msgs=load_messages(KNOWLEDGE / "messages/en.yml"))
+
+
+@pytest.fixture(scope="module")
+def real_matcher(ctx: Context) -> EntityMatcher:
+    """The NLU's entity matcher over the real knowledge."""
+    return EntityMatcher(ctx.kb)
+
+
+class Chat:
+    """A shopper talking to the policy; the intent of each line is given, as Rasa would find it."""
+
+    def __init__(self, ctx: Context, matcher: EntityMatcher) -> None:
+        self.ctx, self.matcher = ctx, matcher
+        self.state = DiscoveryState()
+        self.step: Optional[Step] = None
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def say(self, text: str, intent: str, confidence: float = 0.9) -> Step:
+        parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
+                 "entities": self.matcher.extract(text)}
+        asked_budget = self.state.last_question == "budget" or intent == "inform_budget"
+        u = understand(parse, self.ctx.kb, self.ctx.shop, asked_budget=asked_budget)
+        self.step = next_step(self.state, u, self.ctx)
+        self.state = self.step.state
+        for record in self.step.records:
+            self.records[record["discovery_id"]] = record
+        return self.step
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [r["outcome"] for r in self.records.values()]
+
+
+@pytest.fixture
+def chat(ctx: Context, real_matcher: EntityMatcher) -> Chat:
+    return Chat(ctx, real_matcher)
+
+
+def test_the_jujube_story(chat: Chat) -> None:
+    chat.say("Do you have dates?", "request_product")
+    chat.say("They're for my daughter-in-law.", "inform_recipient")
+    chat.say("She's pregnant and keeps craving something.", "inform_situation")
+    chat.say("Not the sweet ones. She wants something sour.", "inform_preference")
+    step = chat.say("Not too pricey, around 50 is fine.", "inform_budget")
+    assert step.kind == "recommend", step.text
+    assert "Fresh sour jujubes, ¥32/kg" in step.text and "Medjool" not in step.text
+    [record] = chat.records.values()
+    assert record["recipient"] == "daughter-in-law" and "pregnant" in record["situation"]
+    assert "sour taste" in record["needs"]["functional"] and record["needs"]["price"]["max"] == 50
+    assert record["stated_request"] == "dates" and record["outcome"] == "pending"
+
+
+def three_picks(chat: Chat) -> Step:
+    step = chat.say("sugar-free snacks for my diabetic dad, under 100", "request_product")
+    assert step.kind == "recommend" and len(chat.state.recommended) >= 2, step.text
+    return step
+
+
+@pytest.mark.parametrize("text,intent", [("ok", "acknowledge"), ("cool", "acknowledge"), ("👍", "acknowledge"),
+                                         ("yes", "affirm"), ("sounds good", "affirm")])
+def test_a_vague_yes_to_several_picks_is_not_an_order(chat: Chat, text: str, intent: str) -> None:
+    three_picks(chat)
+    step = chat.say(text, intent)
+    assert step.kind == "which_one" and "Which one" in step.text
+    assert [b["title"] for b in step.messages[-1]["buttons"]][:2] == [
+        chat.ctx.kb.by_sku[s].name for s in chat.state.recommended[:2]]
+    assert "accepted" not in chat.outcomes
+    step = chat.say("the second one", "choose_option")
+    assert step.kind == "accepted" and chat.outcomes == ["accepted"]
+
+
+def test_one_pick_then_yes_is_an_order_and_ok_is_confirmed_first(chat: Chat) -> None:
+    chat.say("Two kilos of kiwi fruit, please.", "request_product")
+    chat.say("something cheaper", "ask_cheaper")
+    if len(chat.state.recommended) != 1:
+        chat.state.recommended = chat.state.recommended[:1]
+    step = chat.say("ok", "acknowledge")
+    assert step.kind == "confirm" and "Would you like" in step.text and "accepted" not in chat.outcomes
+    step = chat.say("yes please", "affirm")
+    assert step.kind == "accepted" and "accepted" in chat.outcomes
+
+
+@pytest.mark.parametrize("text", [
+    "it's for a party of around 25 guests", "it's for my Pixel 6a", "the table is 1.5 meters long",
+    "my postcode is 200031", "mail me at li1922@qq.com", "she loves the book 1922", "call me on 138 0013 8000",
+])
+def test_numbers_that_are_not_money_never_become_a_budget(chat: Chat, text: str) -> None:
+    chat.say("I'm looking for some snacks", "request_product")
+    chat.say(text, "inform_budget")
+    assert chat.state.profile.budget is None or chat.state.profile.budget.max is None
+
+
+def test_a_headcount_is_a_group_not_a_budget(chat: Chat) -> None:
+    chat.say("snacks for a party, we'll be around 25 guests", "request_product")
+    assert chat.state.profile.headcount == 25 and chat.state.profile.budget is None
+
+
+def test_money_with_a_cue_is_a_budget(chat: Chat) -> None:
+    chat.say("some fruit for my mum under 100 yuan", "request_product")
+    assert chat.state.profile.budget.max == 100
+
+
+@pytest.mark.parametrize("text,words", [("do you have a good novel?", "novel"),
+                                        ("I need running shoes", "running shoes"),
+                                        ("got any phone cases?", "phone cases")])
+def test_outside_the_range_is_said_plainly_and_logged(chat: Chat, text: str, words: str) -> None:
+    step = chat.say(text, "request_product")
+    assert step.kind == "outside_range" and "don't sell" in step.text
+    assert not PRICE.search(step.text)  # no groceries offered as if food was asked for
+    [record] = chat.records.values()
+    assert record["unmet"] is True and record["stated_request"] == words
+
+
+def test_a_book_as_a_present_gets_a_gift_that_serves_the_same_need(chat: Chat) -> None:
+    step = chat.say("I wanted to buy a novel as a birthday present for my teacher", "request_product")
+    assert "don't sell" in step.text
+    for _ in range(5):
+        if PRICE.search(step.text):
+            break
+        step = chat.say("not sure", "unsure")
+    assert PRICE.search(step.text) and chat.state.profile.sections == ["gift boxes and hampers"], step.text
+
+
+def test_shop_questions_are_answered_and_the_question_comes_back(chat: Chat) -> None:
+    first = chat.say("Do you have dates?", "request_product")
+    step = chat.say("do you deliver?", "ask_shop_info")
+    assert "deliver" in step.text and first.messages[-1]["text"].split(". ")[-1] in step.text
+    step = chat.say("what time do you close?", "ask_shop_info")
+    assert "8 am to 10 pm" in step.text
+
+
+@pytest.mark.parametrize("text,intent", [("i see", "acknowledge"), ("can I see a picture?", "ask_shop_info"),
+                                         ("how are you?", "chitchat"), ("bye", "goodbye")])
+def test_goodbye_only_on_a_clear_goodbye(chat: Chat, text: str, intent: str) -> None:
+    chat.say("Do you have dates?", "request_product")
+    step = chat.say(text, intent, confidence=0.9 if intent != "goodbye" else 0.95)
+    assert (step.kind == "goodbye") == (intent == "goodbye")
+
+
+def test_an_unsure_goodbye_guess_is_not_a_goodbye(chat: Chat) -> None:
+    chat.say("Do you have dates?", "request_product")
+    assert chat.say("i see", "goodbye", confidence=0.4).kind != "goodbye"
+
+
+def test_not_sure_never_gets_the_same_sentence_twice_and_never_loops(chat: Chat) -> None:
+    chat.say("I need a present", "request_product")
+    replies = [chat.say("I'm not sure", "unsure").text for _ in range(6)]
+    assert all(a != b for a, b in zip(replies, replies[1:])), replies
+    assert any(PRICE.search(r) for r in replies[:4]), replies  # concrete options, not an endless interview
+
+
+def test_not_sure_to_a_question_offers_concrete_options(chat: Chat) -> None:
+    step = chat.say("I'm looking for something for my mum", "request_product")
+    assert step.kind.startswith("ask_")
+    step = chat.say("I'm not sure", "unsure")
+    assert step.messages[-1]["buttons"], step.text
+
+
+def test_nothing_recognised_keeps_the_shoppers_words_and_asks(chat: Chat) -> None:
+    step = chat.say("I need something to sort out the mess from yesterday", "nlu_fallback", confidence=0.3)
+    assert step.kind == "ask_open" and "nothing we have" not in step.text
+    [record] = chat.records.values()
+    assert "mess from yesterday" in record["underlying_need"]
+
+
+def test_nothing_fits_only_for_a_known_need_and_the_nearest_is_offered(chat: Chat) -> None:
+    step = chat.say("something sour and crunchy for my diabetic dad under ¥5", "request_product")
+    assert step.kind == "no_match" and "nothing we have fits" in step.text
+    [record] = chat.records.values()
+    assert record["outcome"] == "no_match" and record["unmet"] is True
+
+
+def test_a_new_request_after_picks_is_a_new_discovery(chat: Chat) -> None:
+    three_picks(chat)
+    first = chat.state.discovery_id
+    chat.say("do you have honey? for my dad", "request_product")
+    assert chat.state.discovery_id != first and len(chat.records) == 2
+
+
+def test_staying_with_the_request_when_it_serves_the_need(chat: Chat) -> None:
+    chat.say("do you have dates? for my wife, she likes sweet things", "request_product")
+    step = chat.say("what would you suggest?", "ask_suggestion")
+    first_line = next(line for line in step.text.splitlines() if line.startswith("1."))
+    kb = chat.ctx.kb
+    assert any(set(kb.by_sku[s].kinds) & {"dates"} for s in chat.state.recommended[:1]), first_line
+
+
+def test_compare_two_shown_products(chat: Chat) -> None:
+    three_picks(chat)
+    step = chat.say("what's the difference between the first two?", "ask_compare")
+    names = [chat.ctx.kb.by_sku[s].name for s in chat.state.recommended[:2]]
+    assert all(n in step.text for n in names) and step.kind == "which_one"
+
+
+def test_product_questions_answer_price_origin_allergens_and_storage(chat: Chat) -> None:
+    three_picks(chat)
+    step = chat.say("how much is the first one and what's in it?", "ask_product_info")
+    product = chat.ctx.kb.by_sku[chat.state.recommended[0]]
+    assert product.name in step.text and PRICE.search(step.text) and "Storage" in step.text
