@@ -11,7 +11,7 @@ RASA := $(RASA_VENV)/bin/rasa
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export RASA_PORT ACTIONS_PORT
-MODEL_INPUTS := config.yml domain.yml knowledge/catalog.yml knowledge/lexicon.yml \
+MODEL_INPUTS := config.yml domain.yml knowledge/catalog.yml knowledge/lexicon.yml knowledge/needs_training.yml \
   $(shell find data jujube/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 MODEL := models/jujube.tar.gz
 EVAL_DIR ?= ../shared/eval
@@ -52,6 +52,7 @@ install: $(VENV)/.installed $(RASA_VENV)/.installed db $(INSTALL_TARGETS) ## bui
 
 $(MODEL): $(MODEL_INPUTS) | $(RASA_VENV)/.installed
 	PYTHONWARNINGS=ignore::DeprecationWarning $(RASA) train --fixed-model-name jujube --out models --quiet
+	$(RASA_VENV)/bin/python -m jujube.nlu.needs
 	@touch $@
 
 train: $(MODEL) ## train the Rasa model if it is missing or older than its inputs

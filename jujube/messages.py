@@ -23,6 +23,11 @@ class Messages:
     texts: dict[str, tuple[str, ...]]
     buttons: dict[str, dict[str, str]]
     pronouns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assent: frozenset[str] = frozenset()
+
+    def assents(self, text: str) -> bool:
+        """True for a short yes ('ok', 'cool', 'sounds good')."""
+        return text.strip().lower().strip(".!? ") in self.assent
 
     def pronoun(self, recipient: Optional[str]) -> dict[str, str]:
         """Subject, object and verb form for a recipient ('she', 'her', 'does')."""
@@ -65,7 +70,8 @@ def load_messages(path: Path) -> Messages:
     buttons = {str(k): {"title": str(v["title"]), "payload": str(v["payload"])}
                for k, v in (raw.get("buttons") or {}).items()}
     return Messages(language=str(raw.get("language") or path.stem), texts=texts, buttons=buttons,
-                    pronouns=dict(raw.get("pronouns") or {}))
+                    pronouns=dict(raw.get("pronouns") or {}),
+                    assent=frozenset(str(a).lower() for a in raw.get("assent") or ()))
 
 
 @lru_cache(maxsize=8)

@@ -170,7 +170,7 @@ def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Opt
     if intent in VAGUE_YES and (plain or not u.facts.topics()):
         if len(st.recommended) == 1:
             product = kb.by_sku[st.recommended[0]]
-            if intent == "affirm" or st.awaiting == "confirm":
+            if intent == "affirm" or st.awaiting == "confirm" or u.thumbs_up or msgs.assents(u.text):
                 return _accept(step, product, ctx)
             st.awaiting = "confirm"
             step.say(msgs.text("confirm_one", product=product.name), [msgs.button("yes_take")] +

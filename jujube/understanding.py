@@ -39,12 +39,33 @@ class Understanding:
                 if e.get("entity") == entity and e.get("role") != "excluded"]
 
 
+SINGLE_VALUED = ("recipient", "occasion")
+
+
+def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]],
+                     kb: Knowledge) -> list[dict[str, Any]]:
+    """The need classifier's labels as entities, where the lexicon matcher did not already say otherwise."""
+    found = {(e.get("entity"), str(e.get("value")).lower()) for e in entities}
+    types = {e.get("entity") for e in entities}
+    out = []
+    for need in needs:
+        entity, _, key = str(need.get("label", "")).partition(":")
+        if not key or kb.concept(entity, key) is None or (entity, key) in found:
+            continue
+        if entity in SINGLE_VALUED and entity in types:
+            continue
+        out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",
+                    "confidence_entity": float(need.get("confidence") or 0.0)})
+    return out
+
+
 def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: bool = False) -> Understanding:
     """Read Rasa's parse of one message (text, intent, entities) into an Understanding."""
     raw = str(parse.get("text") or "")
     text = clip(raw)
     intent = parse.get("intent") or {}
     entities = [e for e in parse.get("entities") or [] if int(e.get("end", 0) or 0) <= len(text)]
+    entities += classified_needs(parse.get("needs") or [], entities, kb)
     u = Understanding(
         text=text,
         intent=str(intent.get("name") or "nlu_fallback"),

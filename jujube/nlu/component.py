@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from jujube.knowledge import get_knowledge
 from jujube.nlu.matcher import EntityMatcher
+from jujube.nlu.needs import THRESHOLD, NeedClassifier, get_classifier
 
 logger = logging.getLogger(__name__)
 
@@ -54,4 +55,53 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             found = self.add_extractor_name(matcher.extract(text))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class NeedClassifierComponent(GraphComponent):
+    """Adds the needs the trained need classifier finds (`needs` in the parse: label and confidence)."""
+
+    def __init__(self, config: Dict[Text, Any], classifier: Optional[NeedClassifier] = None) -> None:
+        self._config = config
+        self._classifier = classifier
+        self._loaded = classifier is not None
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Labels scored at or above `threshold` count."""
+        return {"threshold": THRESHOLD}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """spaCy."""
+        return ["spacy"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        """Load the classifier for the current training data (trained and cached on first use)."""
+        component = cls(config)
+        component._get()
+        return component
+
+    def _get(self) -> Optional[NeedClassifier]:
+        if not self._loaded:
+            self._loaded = True
+            self._classifier = get_classifier(get_knowledge())
+            if self._classifier is not None:
+                self._classifier.threshold = float(self._config.get("threshold", THRESHOLD))
+        return self._classifier
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set `needs` on each message: [{label, confidence}] above the threshold."""
+        classifier = self._get()
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found: list[dict[str, Any]] = []
+            if classifier is not None and text.strip():
+                found = [{"label": label, "confidence": round(score, 3)}
+                         for label, score in sorted(classifier.scores(text).items(), key=lambda kv: -kv[1])
+                         if score >= classifier.threshold]
+            message.set("needs", found, add_to_output=True)
         return messages
