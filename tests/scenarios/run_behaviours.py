@@ -7,20 +7,24 @@ plus optional `record` expectations on the need record(s) exported for the
 conversation afterwards.
 
 Turn expectations (all optional, checked on the reply to that turn):
-  reply_any: [..]        some substring appears in the reply (text and button titles), case-insensitive
+  reply_any: [..]        some substring appears in the reply (text and button titles), case-insensitive;
+                         a list of lists needs a hit from every inner list (e.g. "not sold" and the thing)
   reply_none: [..]       no substring appears in the reply (text and button titles)
   buttons_any: true      the reply carries at least one button
   buttons_any: [..]      some button title or payload contains one of these
   is_question: bool      the reply text contains '?' (or the full-width one)
   names_price: bool      some reply line names a number with a currency (¥, yuan, CNY, RMB, 元, kuai)
   priced_lines_min: N    at least N reply lines name a price (several options were shown)
+  priced_lines_max: N    at most N reply lines name a price (e.g. exactly the one product asked for)
+  priced_any: [..]       some line that names a price mentions one of these (that product is offered)
   priced_none: [..]      no line that names a price mentions one of these (nothing of it is offered)
   question_or_offer: true  the reply asks something or offers a priced product (no dead end)
   not_goodbye: true      the reply is not empty and does not take leave (bye, goodbye, thanks for visiting ...)
   not_same_as_previous: true  the reply differs from the previous one and repeats none of its sentences
   retry: [..]            if the expectations above fail, send these lines one by one until they hold
                          (to reach a state such as "options shown" whatever the bot asked first);
-                         reply_none, priced_none and not_goodbye are checked on every attempt
+                         reply_none, priced_none and not_goodbye are checked on every attempt,
+                         reply_any on all the attempts' replies together, the rest on the last reply
 
 Record expectations (need records printed by --export-cmd for this conversation):
   outcome: X or [X, Y]   some record has one of these outcomes
@@ -64,7 +68,8 @@ log = logging.getLogger("run_behaviours")
 
 DEFAULT_CASES = Path(__file__).with_name("behaviours.yml")
 TURN_KEYS = {"say", "reply_any", "reply_none", "buttons_any", "is_question", "names_price", "priced_lines_min",
-             "priced_none", "question_or_offer", "not_goodbye", "not_same_as_previous", "retry"}
+             "priced_lines_max", "priced_any", "priced_none", "question_or_offer", "not_goodbye",
+             "not_same_as_previous", "retry"}
 RECORD_KEYS = {"outcome", "unmet", "stated_request_any", "needs_any", "fields_any", "price_max",
                "price_max_absent", "no_record_with_outcome"}
 CASE_KEYS = {"id", "about", "turns", "record"}
@@ -166,8 +171,12 @@ def check_turn(turn: dict, reply: Reply, previous: Reply | None) -> list[str]:
     """Problems with one reply, judged against the turn's expectations."""
     problems: list[str] = []
     shown = reply.full.replace("\n", " | ")[:220] or "<no reply>"
-    if "reply_any" in turn and not _contains_any(reply.full, turn["reply_any"]):
-        problems.append(f"reply has none of {turn['reply_any']}: {shown!r}")
+    if "reply_any" in turn:
+        want = turn["reply_any"]
+        groups = want if want and all(isinstance(g, list) for g in want) else [want]
+        for group in groups:
+            if not _contains_any(reply.full, group):
+                problems.append(f"reply has none of {group}: {shown!r}")
     if "reply_none" in turn:
         bad = _contains_any(reply.full, turn["reply_none"])
         if bad:
@@ -192,6 +201,10 @@ def check_turn(turn: dict, reply: Reply, previous: Reply | None) -> list[str]:
             problems.append(f"names a price: {priced[:2]}")
     if "priced_lines_min" in turn and len(priced) < int(turn["priced_lines_min"]):
         problems.append(f"{len(priced)} priced line(s), expected at least {turn['priced_lines_min']}: {shown!r}")
+    if "priced_lines_max" in turn and len(priced) > int(turn["priced_lines_max"]):
+        problems.append(f"{len(priced)} priced lines, expected at most {turn['priced_lines_max']}: {priced[:4]}")
+    if "priced_any" in turn and not any(_contains_any(ln, turn["priced_any"]) for ln in priced):
+        problems.append(f"no priced line offers any of {turn['priced_any']}: {shown!r}")
     if "priced_none" in turn:
         bad = sorted({n for ln in priced for n in _contains_any(ln, turn["priced_none"])})
         if bad:
@@ -315,6 +328,7 @@ def run_case(case: dict, args: argparse.Namespace) -> dict:
         reply = Reply(post_message(args.url, sender, said, args.timeout))
         transcript.append({"shopper": said, "bot": reply.full})
         found = check_turn(turn, reply, previous)
+        attempts = [reply]
         for extra in turn.get("retry") or []:
             if not found:
                 break
@@ -324,7 +338,11 @@ def run_case(case: dict, args: argparse.Namespace) -> dict:
             previous, said = reply, extra
             reply = Reply(post_message(args.url, sender, said, args.timeout))
             transcript.append({"shopper": said, "bot": reply.full})
-            found = check_turn(turn, reply, previous)
+            attempts.append(reply)
+            found = check_turn({k: v for k, v in turn.items() if k != "reply_any"}, reply, previous)
+            if "reply_any" in turn:  # said in any attempt of this turn
+                together = Reply([m for a in attempts for m in a.messages])
+                found += check_turn({"say": said, "reply_any": turn["reply_any"]}, together, None)
         problems += [f"turn {i} ({said!r}): {p}" for p in found]
         previous = reply
     result: dict[str, Any] = {"id": case["id"], "sender": sender, "transcript": transcript}

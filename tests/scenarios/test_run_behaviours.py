@@ -161,3 +161,13 @@ def test_shipped_sets_are_well_formed() -> None:
     assert all(label.split(":", 1)[0] in kinds for ex in examples for label in ex["needs"] or [])
     empty = sum(1 for ex in examples if not ex["needs"])
     assert 0.10 <= empty / len(examples) <= 0.20, empty
+
+
+def test_grouped_and_priced_checks() -> None:
+    check = run_behaviours.check_turn
+    said = run_behaviours.Reply([{"text": "Sorry, we don't sell phone cases.\n1. Dried figs - ¥28"}])
+    assert check({"say": "x", "reply_any": [["don't sell"], ["case"]]}, said, None) == []
+    assert check({"say": "x", "reply_any": [["don't sell"], ["shoe"]]}, said, None)
+    assert check({"say": "x", "priced_any": ["fig"], "priced_lines_max": 1}, said, None) == []
+    assert check({"say": "x", "priced_any": ["case"]}, said, None)  # named, but not on a priced line
+    assert check({"say": "x", "priced_none": ["fig"]}, said, None)
