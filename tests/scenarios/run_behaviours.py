@@ -9,6 +9,8 @@ conversation afterwards.
 Turn expectations (all optional, checked on the reply to that turn):
   reply_any: [..]        some substring appears in the reply (text and button titles), case-insensitive;
                          a list of lists needs a hit from every inner list (e.g. "not sold" and the thing)
+  sentence_with: [[..], ..]  one sentence of the reply has a hit from every inner list
+                         (e.g. a reason: [[dates], [sweet]])
   reply_none: [..]       no substring appears in the reply (text and button titles)
   buttons_any: true      the reply carries at least one button
   buttons_any: [..]      some button title or payload contains one of these
@@ -24,7 +26,8 @@ Turn expectations (all optional, checked on the reply to that turn):
   retry: [..]            if the expectations above fail, send these lines one by one until they hold
                          (to reach a state such as "options shown" whatever the bot asked first);
                          reply_none, priced_none and not_goodbye are checked on every attempt,
-                         reply_any on all the attempts' replies together, the rest on the last reply
+                         reply_any and sentence_with on all the attempts' replies together,
+                         the rest on the last reply
 
 Record expectations (need records printed by --export-cmd for this conversation):
   outcome: X or [X, Y]   some record has one of these outcomes
@@ -68,7 +71,7 @@ log = logging.getLogger("run_behaviours")
 
 DEFAULT_CASES = Path(__file__).with_name("behaviours.yml")
 TURN_KEYS = {"say", "reply_any", "reply_none", "buttons_any", "is_question", "names_price", "priced_lines_min",
-             "priced_lines_max", "priced_any", "priced_none", "question_or_offer", "not_goodbye",
+             "priced_lines_max", "priced_any", "sentence_with", "priced_none", "question_or_offer", "not_goodbye",
              "not_same_as_previous", "retry"}
 RECORD_KEYS = {"outcome", "unmet", "stated_request_any", "needs_any", "fields_any", "price_max",
                "price_max_absent", "no_record_with_outcome"}
@@ -177,6 +180,11 @@ def check_turn(turn: dict, reply: Reply, previous: Reply | None) -> list[str]:
         for group in groups:
             if not _contains_any(reply.full, group):
                 problems.append(f"reply has none of {group}: {shown!r}")
+    if "sentence_with" in turn:
+        groups = turn["sentence_with"]
+        sentences = [s for ln in reply.full.splitlines() for s in SENTENCE_SPLIT.split(ln)]
+        if not any(all(_contains_any(s, g) for g in groups) for s in sentences):
+            problems.append(f"no sentence has one of each of {groups}: {shown!r}")
     if "reply_none" in turn:
         bad = _contains_any(reply.full, turn["reply_none"])
         if bad:
@@ -339,10 +347,12 @@ def run_case(case: dict, args: argparse.Namespace) -> dict:
             reply = Reply(post_message(args.url, sender, said, args.timeout))
             transcript.append({"shopper": said, "bot": reply.full})
             attempts.append(reply)
-            found = check_turn({k: v for k, v in turn.items() if k != "reply_any"}, reply, previous)
-            if "reply_any" in turn:  # said in any attempt of this turn
+            found = check_turn({k: v for k, v in turn.items() if k not in ("reply_any", "sentence_with")},
+                               reply, previous)
+            said_once = {k: v for k, v in turn.items() if k in ("reply_any", "sentence_with")}
+            if said_once:  # said in any attempt of this turn
                 together = Reply([m for a in attempts for m in a.messages])
-                found += check_turn({"say": said, "reply_any": turn["reply_any"]}, together, None)
+                found += check_turn({"say": said, **said_once}, together, None)
         problems += [f"turn {i} ({said!r}): {p}" for p in found]
         previous = reply
     result: dict[str, Any] = {"id": case["id"], "sender": sender, "transcript": transcript}

@@ -171,3 +171,12 @@ def test_grouped_and_priced_checks() -> None:
     assert check({"say": "x", "priced_any": ["fig"], "priced_lines_max": 1}, said, None) == []
     assert check({"say": "x", "priced_any": ["case"]}, said, None)  # named, but not on a priced line
     assert check({"say": "x", "priced_none": ["fig"]}, said, None)
+
+
+def test_reason_must_be_in_one_sentence() -> None:
+    check = run_behaviours.check_turn
+    reason = run_behaviours.Reply([{"text": "Dates are very sweet, so for a sour craving try these. Oranges are sweet."}])
+    no_reason = run_behaviours.Reply([{"text": "Yes, we have dates. Oranges are sweet and juicy."}])
+    want = {"say": "x", "sentence_with": [["date"], ["sweet"]]}
+    assert check(want, reason, None) == []
+    assert check(want, no_reason, None)
