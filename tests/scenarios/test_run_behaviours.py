@@ -180,3 +180,14 @@ def test_reason_must_be_in_one_sentence() -> None:
     want = {"say": "x", "sentence_with": [["date"], ["sweet"]]}
     assert check(want, reason, None) == []
     assert check(want, no_reason, None)
+
+
+def test_scenario_terms_are_strings() -> None:
+    """run_scenarios.py lowers every term: a bare number in YAML would crash it."""
+    scenarios = yaml.safe_load((HERE / "shoppers.yml").read_text(encoding="utf-8"))["scenarios"]
+    for sc in scenarios:
+        expect = sc["expect"]
+        terms = [*expect.get("recommend_any", []), *expect.get("recommend_none", [])]
+        terms += [t for ts in (expect.get("captured") or {}).values() for t in ts]
+        terms += [c for fact in sc.get("facts", []) for c in fact["cues"]] + [f["say"] for f in sc.get("facts", [])]
+        assert all(isinstance(t, str) for t in terms), sc["id"]
