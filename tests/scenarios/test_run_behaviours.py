@@ -1,4 +1,4 @@
-"""Checks that the behaviour runner fails a wrong assistant and passes a right one, and that the sets are well formed."""
+"""Checks that the behaviour runner and the need scorer fail wrong answers and pass right ones, and that the sets are well formed."""
 from __future__ import annotations
 
 import json
@@ -191,3 +191,21 @@ def test_scenario_terms_are_strings() -> None:
         terms += [t for ts in (expect.get("captured") or {}).values() for t in ts]
         terms += [c for fact in sc.get("facts", []) for c in fact["cues"]] + [f["say"] for f in sc.get("facts", [])]
         assert all(isinstance(t, str) for t in terms), sc["id"]
+
+
+def test_need_scorer_counts_hits_misses_and_false_alarms(tmp_path: Path) -> None:
+    sys.path.insert(0, str(HERE.parent / "heldout"))
+    import score_needs
+
+    gold = {"a": {"situation:pregnant", "recipient:wife"}, "b": {"situation:pregnant"}, "c": set()}
+    pred = {"a": {"situation:pregnant"}, "b": {"situation:pregnant", "recipient:wife"}, "c": {"emotion:apology"}}
+    result = score_needs.score(gold, pred)
+    assert result["labels"]["situation:pregnant"]["f1"] == 1.0
+    assert result["labels"]["recipient:wife"]["f1"] == 0.0  # one miss, one false alarm
+    assert result["macro_f1"] == 0.5
+    assert result["spurious_labels"] == {"emotion:apology": 1}
+    assert result["no_need_messages_with_predictions"] == 1
+    perfect = tmp_path / "p.jsonl"
+    examples = yaml.safe_load((HERE.parent / "heldout" / "needs_en.yml").read_text(encoding="utf-8"))["examples"]
+    perfect.write_text("\n".join(json.dumps({"text": e["text"], "needs": e["needs"]}) for e in examples), encoding="utf-8")
+    assert score_needs.main(["--pred", str(perfect), "--min-macro", "0.99"]) == 0
