@@ -74,8 +74,8 @@ class NeedClassifierComponent(GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        """spaCy."""
-        return ["spacy"]
+        """scikit-learn."""
+        return ["sklearn"]
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

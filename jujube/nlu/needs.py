@@ -1,18 +1,17 @@
 """The need classifier: finds needs said in words the lexicon does not hold.
 
-A spaCy multi-label text classifier on a blank pipeline, trained on
+A multi-label text classifier (scikit-learn, which Rasa ships), trained on
 knowledge/needs_training.yml (shopper messages labelled with every need they
 express, as entity:key labels of the lexicon). Its findings are added to the
-lexicon matcher's as entities, so the core sees one understanding. Trained
-pipelines are cached under var/needs/ by a hash of the data and the recipe.
+lexicon matcher's, so the core sees one understanding. Trained models are
+cached under var/needs/ by a hash of the data and the recipe.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
-import random
-import shutil
+import pickle
 import tempfile
 import time
 from collections import Counter
@@ -20,24 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-import spacy
 import yaml
-from spacy.language import Language
-from spacy.training import Example
-from spacy.util import fix_random_seed, minibatch
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.knowledge import KnowledgeError, Knowledge
 
 logger = logging.getLogger(__name__)
 
-RECIPE = "needs-textcat-multilabel-v1"
-EPOCHS = 16
+RECIPE = "needs-tfidf-logreg-v1"
+C = 5.0  # inverse regularisation strength of each label's logistic regression
 SEED = 11
 THRESHOLD = 0.5  # a label counts when the classifier gives it at least this score
-# Bag of words and word pairs: quick to train, and it generalises to new sentences made of known words.
-MODEL: dict[str, Any] = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-                         "no_output_layer": False, "length": 32768}
 LabelledText = tuple[str, frozenset[str]]
 
 
@@ -72,38 +64,47 @@ def known_labels(kb: Knowledge) -> set[str]:
 
 
 class NeedClassifier:
-    """Multi-label classifier of the needs a shopper message expresses."""
+    """Multi-label classifier of the needs a shopper message expresses.
 
-    def __init__(self, nlp: Language, threshold: float = THRESHOLD) -> None:
-        self.nlp = nlp
+    TF-IDF over words, word pairs and character n-grams (robust to typos and new word
+    forms), one logistic regression per need label.
+    """
+
+    def __init__(self, vectorizer: Any, model: Any, labels: tuple[str, ...], threshold: float = THRESHOLD) -> None:
+        self.vectorizer = vectorizer
+        self.model = model
+        self.labels = labels
         self.threshold = threshold
-        self.labels: tuple[str, ...] = tuple(nlp.get_pipe("textcat_multilabel").labels)
 
     @classmethod
     def train(cls, examples: list[LabelledText], labels: Optional[set[str]] = None) -> "NeedClassifier":
-        """Train a blank English pipeline with a multi-label text classifier."""
+        """Fit the vectorizer and one classifier per label."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.pipeline import make_union
+        from sklearn.preprocessing import MultiLabelBinarizer
+
         started = time.monotonic()
-        fix_random_seed(SEED)
         names = sorted(labels or {lab for _, labs in examples for lab in labs})
-        nlp = spacy.blank("en")
-        textcat = nlp.add_pipe("textcat_multilabel", config={"model": MODEL})
-        for name in names:
-            textcat.add_label(name)
-        data = [Example.from_dict(nlp.make_doc(text.lower()), {"cats": {n: float(n in labs) for n in names}})
-                for text, labs in examples]
-        optimizer = nlp.initialize(lambda: data)
-        rng = random.Random(SEED)
-        for _ in range(EPOCHS):
-            rng.shuffle(data)
-            for batch in minibatch(data, size=16):
-                nlp.update(batch, sgd=optimizer, drop=0.2)
+        binarizer = MultiLabelBinarizer(classes=names)
+        targets = binarizer.fit_transform([[lab for lab in labs if lab in names] for _, labs in examples])
+        vectorizer = make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+        )
+        features = vectorizer.fit_transform([text.lower() for text, _ in examples])
+        model = OneVsRestClassifier(LogisticRegression(C=C, max_iter=500, class_weight="balanced",
+                                                       random_state=SEED))
+        model.fit(features, targets)
         logger.info("trained the need classifier on %d examples, %d labels, in %.1fs",
-                    len(data), len(names), time.monotonic() - started)
-        return cls(nlp)
+                    len(examples), len(names), time.monotonic() - started)
+        return cls(vectorizer, model, tuple(names))
 
     def scores(self, text: str) -> dict[str, float]:
-        """Every label's score for `text`."""
-        return {k: float(v) for k, v in self.nlp(text.lower()[:1000]).cats.items()}
+        """Every label's probability for `text`."""
+        probs = self.model.predict_proba(self.vectorizer.transform([text.lower()[:1000]]))[0]
+        return {label: float(p) for label, p in zip(self.labels, probs)}
 
     def predict(self, text: str) -> set[str]:
         """The labels scored at or above the threshold."""
@@ -112,24 +113,26 @@ class NeedClassifier:
         return {label for label, score in self.scores(text).items() if score >= self.threshold}
 
     def save(self, path: Path) -> None:
-        """Write the pipeline to a folder (atomically)."""
+        """Write the fitted model to a file (atomically)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        self.nlp.to_disk(tmp / "pipeline")
-        try:
-            tmp.rename(path)
-        except OSError:  # another process saved it first: keep theirs
-            shutil.rmtree(tmp, ignore_errors=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({"vectorizer": self.vectorizer, "model": self.model, "labels": self.labels}, fh)
+        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> "NeedClassifier":
-        """Read a pipeline written by `save`."""
-        return cls(spacy.load(path / "pipeline"))
+        """Read a model written by `save` (only files this project wrote into its own cache)."""
+        with path.open("rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - the project's own cache file
+        return cls(data["vectorizer"], data["model"], tuple(data["labels"]))
 
 
 def data_hash(examples: list[LabelledText]) -> str:
     """A short hash of the data and the recipe: the cache key."""
-    h = hashlib.sha256(f"{RECIPE}|{spacy.__version__}|{EPOCHS}|{SEED}|{sorted(MODEL.items())}".encode())
+    import sklearn
+
+    h = hashlib.sha256(f"{RECIPE}|{sklearn.__version__}|{C}|{SEED}".encode())
     for text, labels in examples:
         h.update(f"{text}\t{','.join(sorted(labels))}\n".encode())
     return h.hexdigest()[:16]
@@ -148,14 +151,14 @@ def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[NeedC
         return None
     known = known_labels(kb)
     examples = [(t, frozenset(lab for lab in labs if lab in known)) for t, labs in load_examples(path)]
-    folder = cache_root() / data_hash(examples)
-    if (folder / "pipeline").is_dir():
+    cached = cache_root() / f"needs-{data_hash(examples)}.pkl"
+    if cached.is_file():
         try:
-            return NeedClassifier.load(folder)
-        except (OSError, ValueError) as exc:
+            return NeedClassifier.load(cached)
+        except (OSError, ValueError, pickle.UnpicklingError, AttributeError, KeyError) as exc:
             logger.warning("cached need classifier unreadable (%s); training again", exc)
     classifier = NeedClassifier.train(examples, {lab for _, labs in examples for lab in labs})
-    classifier.save(folder)
+    classifier.save(cached)
     return classifier
 
 
