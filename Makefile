@@ -67,7 +67,7 @@ serve: $(MODEL) db ## Rasa server (REST + HTTP API) and action server in the for
 	@scripts/serve.sh
 
 eval: $(MODEL) db ## play the shopper scenarios against a server it starts
-	@scripts/eval.sh $(EVAL_DIR)
+	@SELFPLAY=1 scripts/eval.sh $(EVAL_DIR)
 
 bench: $(MODEL) db ## benchmark against stock Rasa (N=1 20 50)
 	@$(PY) bench/run.py --concurrency $${N:-1 20 50}

@@ -13,7 +13,7 @@ echo "== rasa data validate"
 echo "== NLU held-out evaluation (tests/nlu/heldout.yml, never used for training)"
 rm -rf results/nlu
 "$RASA" test nlu --nlu tests/nlu/heldout.yml -m "$MODEL" --out results/nlu --quiet >/dev/null
-"$ROOT/.venv-rasa/bin/pytest" -q tests/nlu
+"$ROOT/.venv-rasa/bin/pytest" -q -s tests/nlu
 
 echo "== story tests (tests/stories)"
 rm -rf results/core
