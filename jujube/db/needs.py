@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Optional
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need, utcnow
@@ -34,46 +36,76 @@ def parse_time(value: Any) -> datetime:
 def _touch_conversation(session: Session, conversation_id: str, channel: str, language: Optional[str]) -> None:
     conv = session.get(Conversation, conversation_id)
     if conv is None:
-        session.add(Conversation(id=conversation_id, channel=channel, language=language))
+        session.add(Conversation(id=conversation_id, channel=channel[:CHANNEL_MAX], language=(language or None) and language[:16]))
     else:
         conv.last_seen_at = utcnow()
         if language and not conv.language:
-            conv.language = language
+            conv.language = language[:16]
+
+
+CHANNEL_MAX = 32  # width of the channel columns
+
+
+def discovery_id_of(record: dict[str, Any]) -> str:
+    """The record's discovery id; records without one get a stable id from (conversation, discovery number)."""
+    value = str(record.get("discovery_id") or "").strip()
+    if value:
+        return value[:64]
+    key = f"{record['conversation_id']}#{int(record.get('discovery_no') or 1)}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
+
+
+def _channel(record: dict[str, Any]) -> str:
+    return str(record.get("channel") or "rest")[:CHANNEL_MAX]
+
+
+def _fill(need: Need, record: dict[str, Any]) -> None:
+    price = (record.get("needs") or {}).get("price") or {}
+    need.channel = _channel(record)
+    if record.get("discovery_no") is not None:
+        need.discovery_no = int(record["discovery_no"])
+    need.updated_at = utcnow()
+    need.stated_request = record.get("stated_request") or ""
+    need.underlying_need = record.get("underlying_need") or ""
+    need.recipient = record.get("recipient")
+    need.situation = record.get("situation")
+    need.occasion = record.get("occasion")
+    need.needs = record.get("needs") or {}
+    need.budget_max = price.get("max")
+    need.currency = price.get("currency")
+    need.recommendations = record.get("recommendations") or []
+    need.chosen_sku = record.get("chosen_sku")
+    need.outcome = record.get("outcome") or "pending"
+    need.unmet = bool(record.get("unmet", False))
 
 
 def save_need(factory: sessionmaker[Session], record: dict[str, Any]) -> int:
-    """Insert or update the need of one discovery; returns its id."""
-    with factory.begin() as session:
-        _touch_conversation(session, record["conversation_id"], record.get("channel", "rest"), record.get("language"))
-        session.flush()
-        need = session.scalar(
-            select(Need).where(
-                Need.conversation_id == record["conversation_id"],
-                Need.discovery_no == int(record.get("discovery_no", 1)),
-            )
-        )
-        if need is None:
-            need = Need(conversation_id=record["conversation_id"], discovery_no=int(record.get("discovery_no", 1)))
-            session.add(need)
-            if record.get("captured_at"):
-                need.captured_at = parse_time(record["captured_at"])
-        price = (record.get("needs") or {}).get("price") or {}
-        need.channel = record.get("channel", "rest")
-        need.updated_at = utcnow()
-        need.stated_request = record.get("stated_request") or ""
-        need.underlying_need = record.get("underlying_need") or ""
-        need.recipient = record.get("recipient")
-        need.situation = record.get("situation")
-        need.occasion = record.get("occasion")
-        need.needs = record.get("needs") or {}
-        need.budget_max = price.get("max")
-        need.currency = price.get("currency")
-        need.recommendations = record.get("recommendations") or []
-        need.chosen_sku = record.get("chosen_sku")
-        need.outcome = record.get("outcome") or "pending"
-        need.unmet = bool(record.get("unmet", False))
-        session.flush()
-        return need.id
+    """Insert the need of one discovery, or update it (same `discovery_id`); returns its id.
+
+    A need is only ever updated by its own discovery: the key is the discovery id, never a
+    position in the conversation.
+    """
+    discovery_id = discovery_id_of(record)
+    for attempt in (1, 2):
+        try:
+            with factory.begin() as session:
+                _touch_conversation(session, record["conversation_id"], _channel(record), record.get("language"))
+                session.flush()
+                need = session.scalar(select(Need).where(Need.discovery_id == discovery_id))
+                if need is None:
+                    need = Need(conversation_id=record["conversation_id"], discovery_id=discovery_id)
+                    if record.get("captured_at"):
+                        need.captured_at = parse_time(record["captured_at"])
+                    session.add(need)
+                elif need.conversation_id != record["conversation_id"]:
+                    raise ValueError(f"discovery {discovery_id} belongs to another conversation")
+                _fill(need, record)
+                session.flush()
+                return need.id
+        except IntegrityError:
+            if attempt == 2:  # not a race between two first writes: the record itself is at fault
+                raise
+    raise AssertionError("unreachable")
 
 
 def record_messages(
@@ -117,6 +149,7 @@ def need_to_record(need: Need) -> dict[str, Any]:
     return {
         "id": need.id,
         "conversation_id": need.conversation_id,
+        "discovery_id": need.discovery_id,
         "discovery_no": need.discovery_no,
         "channel": need.channel,
         "captured_at": iso(need.captured_at),

@@ -167,9 +167,10 @@ def get_need(factory: sessionmaker[Session], need_id: int, reveal: bool = False)
             .order_by(Message.sent_at, Message.id)
         ).all()
         siblings = session.execute(
-            select(Need.id, Need.discovery_no, Need.stated_request, Need.underlying_need, Need.outcome)
+            select(Need.id, Need.discovery_id, Need.discovery_no, Need.stated_request, Need.underlying_need,
+                   Need.outcome)
             .where(Need.conversation_id == need.conversation_id, Need.id != need.id)
-            .order_by(Need.discovery_no)
+            .order_by(Need.captured_at, Need.id)
         ).all()
     transcript = [{"role": r.role, "text": r.text, "intent": r.intent, "sent_at": iso(r.sent_at)} for r in lines]
     contact = any(mask_text(line["text"]) != line["text"] for line in transcript) or mask_record(record) != record
