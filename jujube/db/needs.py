@@ -1,12 +1,13 @@
 """Reading and writing the needs log (records in the contract's export shape)."""
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Optional
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Float, Integer, String, Text, column, delete, func, inspect, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -190,13 +191,100 @@ def count_needs(factory: sessionmaker[Session]) -> int:
         return int(session.scalar(select(func.count(Need.id))) or 0)
 
 
+EVENTS = table("events", column("id", Integer), column("sender_id", String), column("type_name", String),
+               column("timestamp", Float), column("data", Text))
+SEGMENT_EVENTS = ("restart", "session_started")
+
+
+def _has_events(session: Session) -> bool:
+    return inspect(session.get_bind()).has_table("events")
+
+
+def conversation_events(factory: sessionmaker[Session], conversation_id: str) -> list[dict[str, Any]]:
+    """A conversation's events as the tracker store keeps them (oldest first; empty without a tracker store)."""
+    with factory() as session:
+        if not _has_events(session):
+            return []
+        rows = session.execute(select(EVENTS.c.data).where(EVENTS.c.sender_id == conversation_id)
+                               .order_by(EVENTS.c.id)).all()
+    out = []
+    for (data,) in rows:
+        try:
+            out.append(json.loads(data or "{}"))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def transcript_from_events(events: list[dict[str, Any]], at: Optional[datetime] = None) -> list[dict[str, Any]]:
+    """User and bot lines of the part of the conversation holding `at` (default: the latest part).
+
+    A part starts at a restart or a new session, so a shopper who started over sees only
+    the conversation that led to this need.
+    """
+    parts: list[list[dict[str, Any]]] = [[]]
+    starts: list[float] = [float("-inf")]
+    for ev in events:
+        kind = ev.get("event")
+        if kind in SEGMENT_EVENTS:
+            if parts[-1]:
+                parts.append([])
+                starts.append(float(ev.get("timestamp") or 0.0))
+            continue
+        if kind not in ("user", "bot") or ev.get("timestamp") is None:
+            continue
+        role = "user" if kind == "user" else "bot"
+        intent = ((ev.get("parse_data") or {}).get("intent") or {}).get("name") if role == "user" else None
+        parts[-1].append({"role": role, "text": ev.get("text") or "", "intent": intent,
+                          "sent_at": parse_time(float(ev["timestamp"]))})
+    chosen = parts[-1] if parts[-1] or len(parts) == 1 else parts[-2]
+    if at is not None:
+        moment = at.timestamp() if at.tzinfo else at.replace(tzinfo=timezone.utc).timestamp()
+        for part, start in zip(parts, starts):
+            if part and start <= moment + 1.0:
+                chosen = part
+    return chosen
+
+
+def transcript(factory: sessionmaker[Session], conversation_id: str, at: Optional[datetime] = None) -> list[dict[str, Any]]:
+    """A conversation's transcript: from the tracker store's events, else from stored transcript lines."""
+    lines = transcript_from_events(conversation_events(factory, conversation_id), at)
+    if lines:
+        return lines
+    with factory() as session:
+        rows = session.execute(select(Message.role, Message.text, Message.intent, Message.sent_at)
+                               .where(Message.conversation_id == conversation_id)
+                               .order_by(Message.sent_at, Message.id)).all()
+    return [{"role": r.role, "text": r.text, "intent": r.intent, "sent_at": parse_time(r.sent_at)} for r in rows]
+
+
 def forget_conversation(factory: sessionmaker[Session], conversation_id: str) -> dict[str, int]:
-    """Delete a conversation with its transcript and needs; returns what was deleted."""
+    """Delete everything kept about a conversation: needs, transcript, tracker events, rehearsals."""
+    from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession
+
     with factory.begin() as session:
         needs = session.scalar(select(func.count(Need.id)).where(Need.conversation_id == conversation_id)) or 0
         msgs = session.scalar(select(func.count(Message.id)).where(Message.conversation_id == conversation_id)) or 0
         session.execute(delete(Need).where(Need.conversation_id == conversation_id))
         session.execute(delete(Message).where(Message.conversation_id == conversation_id))
         convs = session.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount or 0
-    logger.info("forgot conversation %s: %d needs, %d messages", conversation_id, needs, msgs)
-    return {"conversations": int(convs), "needs": int(needs), "messages": int(msgs)}
+        events = 0
+        if _has_events(session):
+            msgs += session.scalar(select(func.count()).select_from(EVENTS).where(
+                EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(("user", "bot")))) or 0
+            events = session.execute(delete(EVENTS).where(EVENTS.c.sender_id == conversation_id)).rowcount or 0
+        rehearsals = 0
+        if inspect(session.get_bind()).has_table(RehearsalSession.__tablename__):
+            ids = list(session.scalars(select(RehearsalSession.id)
+                                       .where(RehearsalSession.trainee_id == conversation_id)))
+            session.execute(delete(RehearsalScorecard).where(RehearsalScorecard.trainee_id == conversation_id))
+            if ids:
+                from jujube.rehearsal.models import RehearsalTurn
+
+                session.execute(delete(RehearsalTurn).where(RehearsalTurn.session_id.in_(ids)))
+                session.execute(delete(RehearsalSession).where(RehearsalSession.id.in_(ids)))
+            rehearsals = len(ids)
+    counts = {"conversations": int(convs), "needs": int(needs), "messages": int(msgs), "events": int(events),
+              "rehearsals": int(rehearsals)}
+    logger.info("forgot conversation %s: %s", conversation_id, counts)
+    return counts

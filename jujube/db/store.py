@@ -33,9 +33,11 @@ RETRY_EVERY = 3.0  # seconds between retries of a non-empty outbox
 
 def is_outage(exc: BaseException) -> bool:
     """True when `exc` says the database is out of reach (worth retrying), not that it refused the data."""
-    if isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, ConnectionError, OSError)):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, InterfaceError):  # a lost connection, or (SQLite) a value it cannot bind
+        return "closed" in str(exc).lower() or "connect" in str(exc).lower()
+    return isinstance(exc, (OperationalError, DisconnectionError, PoolTimeout, ConnectionError, OSError))
 
 
 @dataclass
@@ -73,13 +75,14 @@ class NeedsLog:
     """Writes needs (thread-safe); when the database is down, keeps them in an outbox file until it is back."""
 
     def __init__(self, outbox: Path, factory: Optional[Callable[[], sessionmaker[Session]]] = None,
-                 retry_every: float = RETRY_EVERY) -> None:
+                 retry_every: float = RETRY_EVERY, background: bool = True) -> None:
         self.outbox = outbox
         self.dead_letters = dead_letter_path(outbox)
         self._factory = factory
         self._lock = threading.RLock()
         self._retry_every = retry_every
         self._retrier: Optional[threading.Thread] = None
+        self._background = background
         if self.outbox.exists():
             self._start_retrier()
 
@@ -221,6 +224,8 @@ class NeedsLog:
             return False
 
     def _start_retrier(self) -> None:
+        if not self._background:
+            return
         with self._lock:
             if self._retrier is not None and self._retrier.is_alive():
                 return
@@ -241,3 +246,13 @@ def _conversation(entry: dict[str, Any]) -> Optional[str]:
     if entry.get("kind") == "need":
         return (entry.get("record") or {}).get("conversation_id")
     return entry.get("conversation_id")
+
+
+def forget_everywhere(conversation_id: str, factory: Optional[sessionmaker[Session]] = None,
+                      outbox: Optional[Path] = None) -> dict[str, int]:
+    """Delete everything kept about a conversation: the database's records and its waiting or set-aside writes."""
+    from jujube.config import get_settings
+
+    counts = queries.forget_conversation(factory or get_sessionmaker(), conversation_id)
+    counts["waiting"] = NeedsLog(outbox or get_settings().outbox_path, background=False).forget(conversation_id)
+    return counts
