@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -28,44 +27,22 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from jujube.config import get_settings
+
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RECENT = 2000  # conversations whose last known events are kept for an outage
 RETRY_EVERY = 2.0  # seconds between attempts to write what an outage held back
 
 
 def database_url() -> str:
-    """DATABASE_URL from the environment or the project's .env (default: SQLite file var/jujube.db)."""
-    try:  # the light environment's settings layer, when it is importable here
-        from jujube.config import get_settings
-
-        return get_settings().database_url
-    except Exception:  # noqa: BLE001 - Rasa's environment has its own pydantic; read the two values directly
-        pass
-    url = os.environ.get("DATABASE_URL", "").strip()
-    env_file = PROJECT_ROOT / ".env"
-    if not url and env_file.is_file():
-        for raw in env_file.read_text(encoding="utf-8").splitlines():
-            line = raw.strip()
-            if line.startswith("export "):
-                line = line[7:].lstrip()
-            if line.startswith("DATABASE_URL=") or line.startswith("DATABASE_URL ="):
-                value = line.split("=", 1)[1].strip()
-                if value[:1] in "\"'" and value[-1:] == value[:1]:
-                    value = value[1:-1]
-                else:
-                    value = value.split(" #", 1)[0].strip()
-                url = value
-    return url or f"sqlite:///{PROJECT_ROOT / 'var' / 'jujube.db'}"
+    """The project's database (DATABASE_URL; default the SQLite file var/jujube.db)."""
+    return get_settings().database_url
 
 
 def db_timeout() -> float:
-    """Seconds a database call may wait for a lock or a connection (JUJUBE_DB_TIMEOUT, default 2)."""
-    try:
-        return float(os.environ.get("JUJUBE_DB_TIMEOUT", "") or 2.0)
-    except ValueError:
-        return 2.0
+    """Seconds a database call may wait for a lock or a connection (JUJUBE_DB_TIMEOUT)."""
+    return float(get_settings().db_timeout)
 
 
 def make_engine(url: str) -> sa.engine.Engine:
