@@ -35,7 +35,7 @@ FIELDS: dict[str, tuple[str, str, Any, str]] = {
     # needs log and conversations
     "database_url": ("DATABASE_URL", "str", None, "an SQLAlchemy URL"),
     "outbox_path": ("JUJUBE_OUTBOX", "path", PROJECT_ROOT / "var" / "outbox.jsonl", "a file path"),
-    "db_timeout": ("JUJUBE_DB_TIMEOUT", "pos_float", 2.0, "seconds, a number greater than 0"),
+    "db_timeout": ("JUJUBE_DB_TIMEOUT", "pos_float", 1.0, "seconds, a number greater than 0"),
     # assistant
     "rasa_port": ("RASA_PORT", "port", 5005, "a port number (1-65535)"),
     "actions_port": ("ACTIONS_PORT", "port", 5055, "a port number (1-65535)"),

@@ -87,6 +87,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         self._pending: "OrderedDict[str, tuple[list[dict[str, Any]], int]]" = OrderedDict()
         self._recent: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
         self._retry_at = 0.0
+        self._flusher: Optional["asyncio.Task[None]"] = None
         try:
             self._create_tables()
         except Exception as exc:  # noqa: BLE001
@@ -211,6 +212,17 @@ class JujubeTrackerStore(SQLTrackerStore):
             stored = len(known) if known and _same_start(known, events) else 0
         self._pending[sender_id] = (events, stored)
         self._pending.move_to_end(sender_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_until_empty())
+
+    async def _flush_until_empty(self) -> None:
+        """Keep trying to write held-back conversations, also when nobody is talking."""
+        while self._pending:
+            await asyncio.sleep(RETRY_EVERY)
+            try:
+                await self._flush_pending()
+            except Exception:  # noqa: BLE001 - a surprise must not end the retries
+                logger.exception("conversation store: writing held-back conversations failed")
 
 
 def _same_start(known: List[Dict[str, Any]], events: List[Dict[str, Any]]) -> bool:

@@ -200,6 +200,19 @@ def _has_events(session: Session) -> bool:
     return inspect(session.get_bind()).has_table("events")
 
 
+def legacy_discovery_id(factory: sessionmaker[Session], record: dict[str, Any]) -> str:
+    """A stable id for a record that came without one: its discovery number within the current part of the
+    conversation (since the last restart or new session), so numbers that start again never collide."""
+    conversation_id = record["conversation_id"]
+    with factory() as session:
+        since = None
+        if _has_events(session):
+            since = session.scalar(select(func.max(EVENTS.c.timestamp)).where(
+                EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SEGMENT_EVENTS)))
+    key = f"{conversation_id}#{int(record.get('discovery_no') or 1)}@{since or 0}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
+
+
 def conversation_events(factory: sessionmaker[Session], conversation_id: str) -> list[dict[str, Any]]:
     """A conversation's events as the tracker store keeps them (oldest first; empty without a tracker store)."""
     with factory() as session:

@@ -89,6 +89,12 @@ class NeedsLog:
     # --- the actions' API ----------------------------------------------------------------
     def save_need(self, record: dict[str, Any]) -> bool:
         """Store the need of one discovery (keyed by its `discovery_id`); True when it reached the database."""
+        if not record.get("discovery_id") and record.get("conversation_id"):
+            try:
+                record = {**record, "discovery_id": queries.legacy_discovery_id((self._factory or get_sessionmaker)(),
+                                                                                 record)}
+            except Exception:  # noqa: BLE001 - the database is down: the id from the number alone
+                record = {**record, "discovery_id": queries.discovery_id_of(record)}
         return self._write({"kind": "need", "record": record})
 
     def save_transcript(self, conversation_id: str, channel: str, lines: list[dict[str, Any]],
