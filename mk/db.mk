@@ -10,6 +10,7 @@ db-servers: ## Debian's PostgreSQL and Redis packages (installed only when missi
 	  for svc in postgresql redis-server; do $$SUDO service $$svc stop >/dev/null 2>&1 || true; done; fi
 
 test-faults: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## forgetting and fault tests with real servers (Rasa, actions, SQLite, PostgreSQL)
+	PYTHONPATH=$(CURDIR) SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/pytest -q -p no:cacheprovider tests/tracker
 	$(VENV)/bin/pytest -q -s tests/faults
 
 outbox: $(VENV)/.installed ## needs waiting for the database and records it rejected (RETRY=1 writes them now)

@@ -83,6 +83,7 @@ class NeedsLog:
         self._retry_every = retry_every
         self._retrier: Optional[threading.Thread] = None
         self._background = background
+        self._legacy_ids: dict[tuple[str, int], str] = {}
         if self.outbox.exists():
             self._start_retrier()
 
@@ -90,11 +91,13 @@ class NeedsLog:
     def save_need(self, record: dict[str, Any]) -> bool:
         """Store the need of one discovery (keyed by its `discovery_id`); True when it reached the database."""
         if not record.get("discovery_id") and record.get("conversation_id"):
+            key = (str(record["conversation_id"]), int(record.get("discovery_no") or 1))
             try:
-                record = {**record, "discovery_id": queries.legacy_discovery_id((self._factory or get_sessionmaker)(),
-                                                                                 record)}
-            except Exception:  # noqa: BLE001 - the database is down: the id from the number alone
-                record = {**record, "discovery_id": queries.discovery_id_of(record)}
+                found = queries.legacy_discovery_id((self._factory or get_sessionmaker)(), record)
+                self._legacy_ids[key] = found
+            except Exception:  # noqa: BLE001 - the database is down: the id this process saw last
+                found = self._legacy_ids.get(key) or queries.discovery_id_of(record)
+            record = {**record, "discovery_id": found}
         return self._write({"kind": "need", "record": record})
 
     def save_transcript(self, conversation_id: str, channel: str, lines: list[dict[str, Any]],
