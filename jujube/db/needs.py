@@ -207,8 +207,13 @@ def legacy_discovery_id(factory: sessionmaker[Session], record: dict[str, Any]) 
     with factory() as session:
         since = None
         if _has_events(session):
-            since = session.scalar(select(func.max(EVENTS.c.timestamp)).where(
-                EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SEGMENT_EVENTS)))
+            starts = session.execute(
+                select(EVENTS.c.type_name, EVENTS.c.timestamp)
+                .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SEGMENT_EVENTS))
+                .order_by(EVENTS.c.id)).all()
+            if starts and starts[0][0] == "session_started":  # stored only after the conversation's first turn
+                starts = starts[1:]
+            since = max((t for _kind, t in starts if t is not None), default=None)
     key = f"{conversation_id}#{int(record.get('discovery_no') or 1)}@{since or 0}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
 
