@@ -52,7 +52,11 @@ def discovery_id_of(record: dict[str, Any]) -> str:
     value = str(record.get("discovery_id") or "").strip()
     if value:
         return value[:64]
-    key = f"{record['conversation_id']}#{int(record.get('discovery_no') or 1)}"
+    return _legacy_id(record, None)
+
+
+def _legacy_id(record: dict[str, Any], since: Optional[float]) -> str:
+    key = f"{record['conversation_id']}#{int(record.get('discovery_no') or 1)}@{since or 0}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
 
 
@@ -214,8 +218,7 @@ def legacy_discovery_id(factory: sessionmaker[Session], record: dict[str, Any]) 
             if starts and starts[0][0] == "session_started":  # stored only after the conversation's first turn
                 starts = starts[1:]
             since = max((t for _kind, t in starts if t is not None), default=None)
-    key = f"{conversation_id}#{int(record.get('discovery_no') or 1)}@{since or 0}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
+    return _legacy_id(record, since)
 
 
 def conversation_events(factory: sessionmaker[Session], conversation_id: str) -> list[dict[str, Any]]:

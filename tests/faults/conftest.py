@@ -23,14 +23,18 @@ MODEL = ROOT / os.environ.get("MODEL", "models/jujube.tar.gz")
 PORTS = range(5700, 5800)
 
 
+_GIVEN: set[int] = set()
+
+
 def spare_port() -> int:
-    """A free port, from the project's test range when one is free there."""
-    for port in list(PORTS) + [0]:
+    """A free port not handed out before, from the project's test range when one is free there."""
+    for port in [p for p in PORTS if p not in _GIVEN] + [0]:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _GIVEN.add(s.getsockname()[1])
             return s.getsockname()[1]
     raise OSError("no free port")
 
@@ -63,8 +67,6 @@ class Stack:
         else:
             self.db_url = f"sqlite:///{tmp / 'jujube.db'}"
         self.rasa_port, self.actions_port = spare_port(), spare_port()
-        while self.actions_port == self.rasa_port:
-            self.actions_port = spare_port()
         self.outbox = tmp / "outbox.jsonl"
         self.env = {**os.environ, "DATABASE_URL": self.db_url, "JUJUBE_OUTBOX": str(self.outbox),
                     "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
@@ -74,6 +76,7 @@ class Stack:
         self.actions: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
         self._lock: Optional[sqlite3.Connection] = None
+        self._down = False
         subprocess.run([str(ROOT / ".venv/bin/jujube"), "db", "upgrade"], env=self.env, cwd=ROOT, check=True,
                        capture_output=True, timeout=180)
 
@@ -121,6 +124,7 @@ class Stack:
 
     def database_down(self) -> None:
         """SQLite: another program holds the write lock (a backup, a long migration). PostgreSQL: the server stops."""
+        self._down = True
         if self.pg is not None:
             self.pg.stop("fast")
         else:
@@ -129,6 +133,9 @@ class Stack:
 
     def database_up(self) -> None:
         """The database is back."""
+        if not self._down:
+            return
+        self._down = False
         if self.pg is not None:
             self.pg.start()
         elif self._lock is not None:
