@@ -88,6 +88,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         self._recent: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
         self._retry_at = 0.0
         self._flusher: Optional["asyncio.Task[None]"] = None
+        self._writing = asyncio.Lock()
         try:
             self._create_tables()
         except Exception as exc:  # noqa: BLE001
@@ -134,19 +135,22 @@ class JujubeTrackerStore(SQLTrackerStore):
         """Write conversations held back by an outage, oldest first; stop at the first failure."""
         if not self._pending or time.monotonic() < self._retry_at:
             return
-        for sender_id in list(self._pending):
-            events, stored = self._pending[sender_id]
-            try:
-                await asyncio.to_thread(self._insert, sender_id, events, stored)
-            except Exception as exc:  # noqa: BLE001
-                if not is_outage(exc):
-                    raise
-                self._retry_at = time.monotonic() + RETRY_EVERY
-                return
-            if self._pending.get(sender_id, (None,))[0] is events:
-                del self._pending[sender_id]
-            self._remember(sender_id, events)
-            logger.warning("conversation store: wrote %s's conversation held back by an outage", sender_id)
+        async with self._writing:  # one writer of held-back conversations at a time
+            for sender_id in list(self._pending):
+                held = self._pending.get(sender_id)
+                if held is None or time.monotonic() < self._retry_at:
+                    continue
+                events, stored = held
+                try:
+                    await asyncio.to_thread(self._insert, sender_id, events, stored)
+                except Exception as exc:  # noqa: BLE001
+                    if not is_outage(exc):
+                        raise
+                    self._retry_at = time.monotonic() + RETRY_EVERY
+                    return
+                del self._pending[sender_id]  # only a writer holding the lock changes a held entry
+                self._remember(sender_id, events)
+                logger.warning("conversation store: wrote %s's conversation held back by an outage", sender_id)
 
     # --- Rasa's tracker store interface -------------------------------------------------
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -190,10 +194,16 @@ class JujubeTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         events = [e.as_dict() for e in tracker.events]
+        await self._flush_pending()
+        if sender_id in self._pending:
+            async with self._writing:
+                await self._save(sender_id, events)
+        else:
+            await self._save(sender_id, events)
+
+    async def _save(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
         held = self._pending.get(sender_id)
         if held is None or time.monotonic() >= self._retry_at:
-            await self._flush_pending()
-            held = self._pending.get(sender_id)
             try:
                 await asyncio.to_thread(self._insert, sender_id, events, held[1] if held else None)
                 self._pending.pop(sender_id, None)

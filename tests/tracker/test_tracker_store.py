@@ -100,3 +100,31 @@ def test_forgotten_conversations_do_not_come_back(store: JujubeTrackerStore, tmp
 
     asyncio.run(go())
     assert "my secret" not in rows(tmp_path / "conv.db", "s1") and "new start" in rows(tmp_path / "conv.db", "s1")
+
+
+def test_concurrent_writers_never_write_a_held_conversation_twice(store: JujubeTrackerStore, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    real = store._insert
+
+    def down(*_a, **_k):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    async def go() -> None:
+        monkeypatch.setattr(store, "_insert", down)
+        trackers = []
+        for sender in ("a", "b", "c"):
+            tracker = await store.get_or_create_tracker(sender)
+            say(tracker, f"{sender} during the outage")
+            await store.save(tracker)
+            trackers.append(tracker)
+        monkeypatch.setattr(store, "_insert", real)
+        store._retry_at = 0.0
+        say(trackers[0], "a after the outage")
+        await asyncio.gather(store._flush_pending(), store.save(trackers[0]), store._flush_pending(),
+                             store.retrieve("b"), store._flush_until_empty())
+
+    asyncio.run(go())
+    for sender in ("a", "b", "c"):
+        stored = rows(tmp_path / "conv.db", sender)
+        assert stored.count(f"{sender} during the outage") == 1, stored
+    assert rows(tmp_path / "conv.db", "a").count("a after the outage") == 1
