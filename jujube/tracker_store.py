@@ -147,6 +147,8 @@ class JujubeTrackerStore(SQLTrackerStore):
                     if not is_outage(exc):
                         raise
                     self._retry_at = time.monotonic() + RETRY_EVERY
+                    logger.warning("conversation store: database still unavailable (%s); %d conversations wait",
+                                   str(exc).splitlines()[0][:200], len(self._pending))
                     return
                 del self._pending[sender_id]  # only a writer holding the lock changes a held entry
                 self._remember(sender_id, events)
