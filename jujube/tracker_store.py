@@ -12,6 +12,7 @@ Runs inside the Rasa server. Like Rasa's SQLTrackerStore (same `events` table), 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import time
@@ -93,6 +94,7 @@ class JujubeTrackerStore(SQLTrackerStore):
             self._create_tables()
         except Exception as exc:  # noqa: BLE001
             logger.warning("conversation store: database not reachable at start (%s); will retry", exc)
+        atexit.register(self._flush_at_exit)
         logger.info("conversation store: %s", self.engine.url.render_as_string(hide_password=True))
 
     # --- database calls (run in a worker thread) ----------------------------------------
@@ -131,14 +133,18 @@ class JujubeTrackerStore(SQLTrackerStore):
     def _tracker(self, sender_id: str, events: List[Dict[str, Any]]) -> DialogueStateTracker:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    async def _flush_pending(self) -> None:
-        """Write conversations held back by an outage, oldest first; stop at the first failure."""
-        if not self._pending or time.monotonic() < self._retry_at:
+    async def _flush_pending(self, force: bool = False) -> None:
+        """Write conversations held back by an outage, oldest first; stop at the first failure.
+
+        Without `force`, nothing is tried for a moment after a failure, so talking shoppers
+        do not each wait on a database that is still down.
+        """
+        if not self._pending or (not force and time.monotonic() < self._retry_at):
             return
         async with self._writing:  # one writer of held-back conversations at a time
             for sender_id in list(self._pending):
                 held = self._pending.get(sender_id)
-                if held is None or time.monotonic() < self._retry_at:
+                if held is None:
                     continue
                 events, stored = held
                 try:
@@ -153,6 +159,17 @@ class JujubeTrackerStore(SQLTrackerStore):
                 del self._pending[sender_id]  # only a writer holding the lock changes a held entry
                 self._remember(sender_id, events)
                 logger.warning("conversation store: wrote %s's conversation held back by an outage", sender_id)
+
+    def _flush_at_exit(self) -> None:
+        """On a clean shutdown, a last try to write what an outage held back."""
+        for sender_id, (events, stored) in list(self._pending.items()):
+            try:
+                self._insert(sender_id, events, stored)
+                del self._pending[sender_id]
+            except Exception as exc:  # noqa: BLE001
+                logger.error("conversation store: %d conversations held back by an outage are lost at shutdown (%s)",
+                             len(self._pending), str(exc).splitlines()[0][:200])
+                return
 
     # --- Rasa's tracker store interface -------------------------------------------------
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -232,7 +249,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         while self._pending:
             await asyncio.sleep(RETRY_EVERY)
             try:
-                await self._flush_pending()
+                await self._flush_pending(force=True)
             except Exception:  # noqa: BLE001 - a surprise must not end the retries
                 logger.exception("conversation store: writing held-back conversations failed")
 
