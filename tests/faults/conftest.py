@@ -164,13 +164,20 @@ class Stack:
         return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
     def close(self) -> None:
-        self.database_up()
-        self.stop_rasa()
+        """Stop everything; each step runs even when an earlier one failed."""
+        steps = [self.database_up, self.stop_rasa, self._stop_actions]
+        if self.pg is not None:
+            steps.append(self.pg.destroy)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - cleaning up: go on with the next part
+                print(f"cleanup: {step.__name__} failed: {exc}")
+
+    def _stop_actions(self) -> None:
         if self.actions and self.actions.poll() is None:
             self.actions.terminate()
             self.actions.wait(timeout=30)
-        if self.pg is not None:
-            self.pg.destroy()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
