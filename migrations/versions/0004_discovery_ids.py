@@ -65,8 +65,10 @@ def upgrade() -> None:
         bind.execute(needs.update().where(needs.c.id == need_id).values(discovery_id=str(uuid.uuid4())))
     if _dialect() == "sqlite":
         op.execute(f"DROP INDEX IF EXISTS {SIZES_INDEX}")
+    old_unique = any(u.get("name") == "uq_need_discovery" for u in sa.inspect(bind).get_unique_constraints("needs"))
     with op.batch_alter_table("needs", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_need_discovery", type_="unique")
+        if old_unique:  # (conversation, discovery number): the key that let a later discovery overwrite
+            batch_op.drop_constraint("uq_need_discovery", type_="unique")
         batch_op.alter_column("discovery_id", existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column("discovery_no", existing_type=sa.Integer(), nullable=True)
         batch_op.create_unique_constraint("uq_need_discovery_id", ["discovery_id"])
