@@ -5,7 +5,7 @@ import asyncio
 import logging
 import secrets
 import signal
-from typing import Any, Optional
+from typing import Optional
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -123,26 +123,22 @@ async def _serve_polling(
 async def _serve_webhook(
     app: Application, settings: BotSettings, stop: asyncio.Event, ready: Optional[asyncio.Event]
 ) -> None:
-    from bot.webhook import WebhookServer
-
+    """python-telegram-bot's webhook server: registers the URL with a secret token and refuses posts without it."""
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
-
-    async def enqueue(data: dict[str, Any]) -> None:
-        update = Update.de_json(data, app.bot)
-        if update is not None:
-            await app.update_queue.put(update)
-
-    server = WebhookServer(settings.webhook_listen, settings.webhook_port, settings.webhook_path, secret, enqueue)
-    await server.start()
+    await app.updater.start_webhook(
+        listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path.lstrip("/"),
+        webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        bootstrap_retries=3,
+    )
     try:
         await app.start()
-        await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
-        logger.info("webhook registered at %s; Ctrl-C stops", settings.webhook_url)
+        logger.info("webhook registered at %s (listening on %s:%d); Ctrl-C stops", settings.webhook_url,
+                    settings.webhook_listen, settings.webhook_port)
         if ready is not None:
             ready.set()
         await stop.wait()
     finally:
-        await server.stop()
+        await app.updater.stop()
         if app.running:
             await app.stop()
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from typing import Mapping, Optional
@@ -51,51 +50,29 @@ class BotSettings:
         return urlsplit(self.webhook_url or "").path or "/"
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
-def _default_rasa_url() -> str:
-    try:
-        from jujube.config import get_settings
-    except ImportError:  # pragma: no cover - the core is always installed beside the bot
-        return "http://localhost:5005"
-    return get_settings().rasa_url
-
-
 def load_settings(env: Optional[Mapping[str, str]] = None) -> BotSettings:
-    """Settings from `env` (default: the process environment after loading `.env`)."""
-    if env is None:
-        rasa_default = _default_rasa_url()  # also loads the project's .env file
-        env = os.environ
-    else:
-        rasa_default = f"http://localhost:{env.get('RASA_PORT') or 5005}"
-    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    """The bot's settings from `env` (default: the process environment and `.env`), via the project's settings."""
+    from jujube.config import get_settings
+    from jujube.config import load_settings as project_settings
+
+    base = get_settings() if env is None else project_settings(env)
+    token = base.telegram_bot_token
     if not token:
         raise ConfigError(MISSING_TOKEN)
-    webhook_url = (env.get("TELEGRAM_WEBHOOK_URL") or "").strip() or None
+    webhook_url = base.telegram_webhook_url or None
     if webhook_url and urlsplit(webhook_url).scheme not in ("http", "https"):
         raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// URL, got {webhook_url!r}")
-    secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip() or None
+    secret = base.telegram_webhook_secret or None
     if secret and not SECRET_PATTERN.match(secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -")
     return BotSettings(
         token=token,
-        rasa_url=((env.get("RASA_URL") or "").strip() or rasa_default).rstrip("/"),
-        rasa_timeout=_number(env, "TELEGRAM_RASA_TIMEOUT", 10.0),
-        api_base_url=(env.get("TELEGRAM_API_BASE_URL") or "").strip() or TELEGRAM_API,
+        rasa_url=base.rasa_url,
+        rasa_timeout=base.telegram_rasa_timeout,
+        api_base_url=base.telegram_api_base_url or TELEGRAM_API,
         webhook_url=webhook_url,
-        webhook_listen=(env.get("TELEGRAM_WEBHOOK_LISTEN") or "").strip() or "127.0.0.1",
-        webhook_port=int(_number(env, "TELEGRAM_WEBHOOK_PORT", 8443, int)),
+        webhook_listen=base.telegram_webhook_listen,
+        webhook_port=base.telegram_webhook_port,
         webhook_secret=secret,
-        poll_timeout=_number(env, "TELEGRAM_POLL_TIMEOUT", 10.0),
+        poll_timeout=base.telegram_poll_timeout,
     )

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from jujube import JujubeError
+from jujube.config import ConfigError
 
 
 class BotError(JujubeError):
     """Base class of the bot's own errors."""
 
 
-class ConfigError(BotError):
-    """A setting is missing or invalid; the bot cannot start."""
-
-
 class RasaUnavailable(BotError):
     """The Rasa server did not answer in time or answered with an error."""
+
+
+__all__ = ["BotError", "ConfigError", "RasaUnavailable"]

@@ -26,11 +26,10 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def forget_in_needs_log(conversation_id: str) -> dict[str, int]:
-    """Delete a conversation and its needs from the needs log; returns the counts."""
-    from jujube.db.needs import forget_conversation
-    from jujube.db.session import get_sessionmaker
+    """Delete everything kept about a conversation (needs, transcript, events, rehearsals); returns the counts."""
+    from jujube.db.store import forget_everywhere
 
-    return forget_conversation(get_sessionmaker(), conversation_id)
+    return forget_everywhere(conversation_id)
 
 
 @dataclass

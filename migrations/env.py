@@ -27,7 +27,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Migrate over a live connection."""
-    engine = make_engine(_url())
+    engine = make_engine(_url(), timeout=30)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

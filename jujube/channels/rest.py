@@ -21,6 +21,8 @@ from jujube.inputs import MAX_CHARS, clip
 
 logger = logging.getLogger(__name__)
 
+RESTART_REPLY = "Starting over."
+RESTART_COMMANDS = ("/restart", "/session_start")
 APOLOGY = ("Sorry, I'm having a little trouble right now. I've kept what you said; "
            "please give me a moment and send your message again.")
 
@@ -59,6 +61,8 @@ class RestInput(RasaRestInput):
                                                  input_channel=self.name(), metadata=metadata or None))
             except Exception:  # boundary: log it, answer politely
                 logger.exception("message from %s could not be handled", sender)
+            if not collector.messages and text.strip().lower().split("{", 1)[0] in RESTART_COMMANDS:
+                collector.messages.append({"recipient_id": sender, "text": RESTART_REPLY})
             if not collector.messages:
                 logger.error("no reply for %s (message %r): answering with an apology", sender, text[:80])
                 collector.messages.append({"recipient_id": sender, "text": APOLOGY})

@@ -75,6 +75,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(exp)
     exp.set_defaults(handler=_export)
 
+    fg = cmds.add_parser("forget", help="delete everything kept about a conversation (a shopper's deletion request)")
+    fg.add_argument("conversation", help="conversation id (the channel's sender id, e.g. tg:12345)")
+    fg.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    fg.set_defaults(handler=_forget)
+
+    ob = cmds.add_parser("outbox", help="needs waiting for the database, and records it rejected")
+    ob.add_argument("--retry", action="store_true", help="write the waiting needs now")
+    ob.add_argument("--retry-set-aside", action="store_true",
+                    help="put the rejected records back in the outbox and write them (after a fix)")
+    ob.add_argument("--json", action="store_true", help="print the entries as JSON lines")
+    ob.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
+    ob.set_defaults(handler=_outbox)
+
     seed = cmds.add_parser("seed", help="add synthetic needs (demos and benchmarks)")
     seed.add_argument("--count", type=int, default=1000, help="how many needs (default 1000)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
@@ -192,3 +205,52 @@ def _seed(args: argparse.Namespace) -> int:
             made = seed_needs(factory, args.count, seed=args.seed, days=args.days, progress=bar.update)
     print(f"added {made} synthetic needs", file=sys.stderr)
     return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from jujube.db.store import forget_everywhere
+
+    conversation = args.conversation.strip()
+    if not conversation:
+        raise JujubeError("name the conversation to forget (e.g. tg:12345)")
+    with _database(args) as factory:
+        counts = forget_everywhere(conversation, factory)
+    logger.warning("forgot conversation %s at a manager's request: %s", conversation, counts)
+    print(f"forgot {conversation}: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
+    return 0
+
+
+def _outbox_line(entry: dict[str, Any]) -> str:
+    record = entry.get("record") or {}
+    who = record.get("conversation_id") or entry.get("conversation_id") or "?"
+    what = record.get("stated_request") or entry.get("kind", "")
+    line = f"  {entry.get('kind', '?'):<10} {who:<24} {record.get('discovery_id') or '':<36} {what}"
+    return line + (f"\n      rejected: {entry['error']}" if entry.get("error") else "")
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from jujube.config import get_settings
+    from jujube.db.store import NeedsLog
+
+    log = NeedsLog(get_settings().outbox_path, factory=(lambda: get_sessionmaker(args.url)), background=False)
+    if args.retry_set_aside:
+        done = log.retry_set_aside()
+        print(f"retried set-aside records: {done.written} written, {done.set_aside} set aside again, "
+              f"{done.waiting} waiting", file=sys.stderr)
+    elif args.retry:
+        done = log.flush_report()
+        print(f"retried the outbox: {done.written} written, {done.set_aside} set aside, {done.waiting} waiting",
+              file=sys.stderr)
+    waiting, rejected = log.pending_entries(), log.set_aside_entries()
+    if args.json:
+        for state, entries in (("waiting", waiting), ("set_aside", rejected)):
+            for entry in entries:
+                print(json.dumps({"state": state, **entry}, ensure_ascii=False, default=str))
+        return 1 if rejected else 0
+    print(f"waiting for the database ({log.outbox}): {len(waiting)}")
+    for entry in waiting:
+        print(_outbox_line(entry))
+    print(f"set aside, rejected by the database ({log.dead_letters}): {len(rejected)}")
+    for entry in rejected:
+        print(_outbox_line(entry))
+    return 1 if rejected else 0

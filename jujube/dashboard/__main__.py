@@ -6,6 +6,7 @@ import logging
 import sys
 from typing import Sequence
 
+from jujube import JujubeError
 from jujube.dashboard import DashboardError
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from jujube.dashboard.app import create_app
     from jujube.dashboard.settings import load_settings
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except JujubeError as exc:
+        print(f"jujube dashboard: {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m jujube.dashboard", description=__doc__)
     parser.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")

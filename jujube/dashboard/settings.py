@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Optional
@@ -33,28 +32,16 @@ class DashboardSettings:
         return tuple(c for c in (self.password, self.token) if c)
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        logger.warning("%s=%r is not a number; using %d", name, raw, default)
-        return default
-
-
 def load_settings() -> DashboardSettings:
-    """Read JUJUBE_DASHBOARD_* and DASHBOARD_* variables (after the project's `.env`)."""
-    base = get_settings()  # also loads .env into the environment
-    secret = os.environ.get("JUJUBE_DASHBOARD_SECRET", "").strip()
-    if not secret:
-        secret = secrets.token_urlsafe(32)  # sessions end when the dashboard restarts
+    """The dashboard's part of the project's settings (JUJUBE_DASHBOARD_*, DASHBOARD_*)."""
+    base = get_settings()
     return DashboardSettings(
-        password=os.environ.get("JUJUBE_DASHBOARD_PASSWORD", "").strip() or None,
-        token=os.environ.get("JUJUBE_DASHBOARD_TOKEN", "").strip() or None,
-        secret=secret,
-        session_minutes=max(1, _int("JUJUBE_DASHBOARD_SESSION_MINUTES", 480)),
-        secure_cookie=os.environ.get("JUJUBE_DASHBOARD_SECURE_COOKIE", "").strip().lower() in ("1", "true", "yes"),
-        host=os.environ.get("DASHBOARD_HOST", "").strip() or "127.0.0.1",
-        port=_int("DASHBOARD_PORT", 8050),
+        password=base.dashboard_password or None,
+        token=base.dashboard_token or None,
+        secret=base.dashboard_secret or secrets.token_urlsafe(32),  # random: sessions end with a restart
+        session_minutes=base.dashboard_session_minutes,
+        secure_cookie=base.dashboard_secure_cookie,
+        host=base.dashboard_host,
+        port=base.dashboard_port,
         database_url=base.database_url,
     )

@@ -5,7 +5,11 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# JSON documents: JSONB on PostgreSQL (indexable, parsed once), JSON text elsewhere.
+JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -58,14 +62,15 @@ class Need(Base):
 
     __tablename__ = "needs"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "discovery_no", name="uq_need_discovery"),
+        UniqueConstraint("discovery_id", name="uq_need_discovery_id"),
         Index("ix_needs_captured_at", "captured_at"),
         Index("ix_needs_outcome", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
-    discovery_no: Mapped[int] = mapped_column(Integer, default=1)
+    discovery_id: Mapped[str] = mapped_column(String(64))
+    discovery_no: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     channel: Mapped[str] = mapped_column(String(32), default="rest")
     captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -74,10 +79,10 @@ class Need(Base):
     recipient: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     situation: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
     occasion: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
-    needs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    needs: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     budget_max: Mapped[Optional[float]] = mapped_column(nullable=True)
     currency: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
-    recommendations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    recommendations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
     chosen_sku: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     outcome: Mapped[str] = mapped_column(String(16), default="pending")
     unmet: Mapped[bool] = mapped_column(Boolean, default=False)

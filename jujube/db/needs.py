@@ -1,11 +1,14 @@
 """Reading and writing the needs log (records in the contract's export shape)."""
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Optional
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Float, Integer, String, Text, column, delete, func, inspect, select, table
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need, utcnow
@@ -34,46 +37,80 @@ def parse_time(value: Any) -> datetime:
 def _touch_conversation(session: Session, conversation_id: str, channel: str, language: Optional[str]) -> None:
     conv = session.get(Conversation, conversation_id)
     if conv is None:
-        session.add(Conversation(id=conversation_id, channel=channel, language=language))
+        session.add(Conversation(id=conversation_id, channel=channel[:CHANNEL_MAX], language=(language or None) and language[:16]))
     else:
         conv.last_seen_at = utcnow()
         if language and not conv.language:
-            conv.language = language
+            conv.language = language[:16]
+
+
+CHANNEL_MAX = 32  # width of the channel columns
+
+
+def discovery_id_of(record: dict[str, Any]) -> str:
+    """The record's discovery id; records without one get a stable id from (conversation, discovery number)."""
+    value = str(record.get("discovery_id") or "").strip()
+    if value:
+        return value[:64]
+    return _legacy_id(record, None)
+
+
+def _legacy_id(record: dict[str, Any], since: Optional[float]) -> str:
+    key = f"{record['conversation_id']}#{int(record.get('discovery_no') or 1)}@{since or 0}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube:{key}"))
+
+
+def _channel(record: dict[str, Any]) -> str:
+    return str(record.get("channel") or "rest")[:CHANNEL_MAX]
+
+
+def _fill(need: Need, record: dict[str, Any]) -> None:
+    price = (record.get("needs") or {}).get("price") or {}
+    need.channel = _channel(record)
+    if record.get("discovery_no") is not None:
+        need.discovery_no = int(record["discovery_no"])
+    need.updated_at = utcnow()
+    need.stated_request = record.get("stated_request") or ""
+    need.underlying_need = record.get("underlying_need") or ""
+    need.recipient = record.get("recipient")
+    need.situation = record.get("situation")
+    need.occasion = record.get("occasion")
+    need.needs = record.get("needs") or {}
+    need.budget_max = price.get("max")
+    need.currency = price.get("currency")
+    need.recommendations = record.get("recommendations") or []
+    need.chosen_sku = record.get("chosen_sku")
+    need.outcome = record.get("outcome") or "pending"
+    need.unmet = bool(record.get("unmet", False))
 
 
 def save_need(factory: sessionmaker[Session], record: dict[str, Any]) -> int:
-    """Insert or update the need of one discovery; returns its id."""
-    with factory.begin() as session:
-        _touch_conversation(session, record["conversation_id"], record.get("channel", "rest"), record.get("language"))
-        session.flush()
-        need = session.scalar(
-            select(Need).where(
-                Need.conversation_id == record["conversation_id"],
-                Need.discovery_no == int(record.get("discovery_no", 1)),
-            )
-        )
-        if need is None:
-            need = Need(conversation_id=record["conversation_id"], discovery_no=int(record.get("discovery_no", 1)))
-            session.add(need)
-            if record.get("captured_at"):
-                need.captured_at = parse_time(record["captured_at"])
-        price = (record.get("needs") or {}).get("price") or {}
-        need.channel = record.get("channel", "rest")
-        need.updated_at = utcnow()
-        need.stated_request = record.get("stated_request") or ""
-        need.underlying_need = record.get("underlying_need") or ""
-        need.recipient = record.get("recipient")
-        need.situation = record.get("situation")
-        need.occasion = record.get("occasion")
-        need.needs = record.get("needs") or {}
-        need.budget_max = price.get("max")
-        need.currency = price.get("currency")
-        need.recommendations = record.get("recommendations") or []
-        need.chosen_sku = record.get("chosen_sku")
-        need.outcome = record.get("outcome") or "pending"
-        need.unmet = bool(record.get("unmet", False))
-        session.flush()
-        return need.id
+    """Insert the need of one discovery, or update it (same `discovery_id`); returns its id.
+
+    A need is only ever updated by its own discovery: the key is the discovery id, never a
+    position in the conversation.
+    """
+    discovery_id = discovery_id_of(record)
+    for attempt in (1, 2):
+        try:
+            with factory.begin() as session:
+                _touch_conversation(session, record["conversation_id"], _channel(record), record.get("language"))
+                session.flush()
+                need = session.scalar(select(Need).where(Need.discovery_id == discovery_id))
+                if need is None:
+                    need = Need(conversation_id=record["conversation_id"], discovery_id=discovery_id)
+                    if record.get("captured_at"):
+                        need.captured_at = parse_time(record["captured_at"])
+                    session.add(need)
+                elif need.conversation_id != record["conversation_id"]:
+                    raise ValueError(f"discovery {discovery_id} belongs to another conversation")
+                _fill(need, record)
+                session.flush()
+                return need.id
+        except IntegrityError:
+            if attempt == 2:  # not a race between two first writes: the record itself is at fault
+                raise
+    raise AssertionError("unreachable")
 
 
 def record_messages(
@@ -117,6 +154,7 @@ def need_to_record(need: Need) -> dict[str, Any]:
     return {
         "id": need.id,
         "conversation_id": need.conversation_id,
+        "discovery_id": need.discovery_id,
         "discovery_no": need.discovery_no,
         "channel": need.channel,
         "captured_at": iso(need.captured_at),
@@ -157,13 +195,117 @@ def count_needs(factory: sessionmaker[Session]) -> int:
         return int(session.scalar(select(func.count(Need.id))) or 0)
 
 
+EVENTS = table("events", column("id", Integer), column("sender_id", String), column("type_name", String),
+               column("timestamp", Float), column("data", Text))
+SEGMENT_EVENTS = ("restart", "session_started")
+
+
+def _has_events(session: Session) -> bool:
+    return inspect(session.get_bind()).has_table("events")
+
+
+def legacy_discovery_id(factory: sessionmaker[Session], record: dict[str, Any]) -> str:
+    """A stable id for a record that came without one: its discovery number within the current part of the
+    conversation (since the last restart or new session), so numbers that start again never collide."""
+    conversation_id = record["conversation_id"]
+    with factory() as session:
+        since = None
+        if _has_events(session):
+            starts = session.execute(
+                select(EVENTS.c.type_name, EVENTS.c.timestamp)
+                .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(SEGMENT_EVENTS))
+                .order_by(EVENTS.c.id)).all()
+            if starts and starts[0][0] == "session_started":  # stored only after the conversation's first turn
+                starts = starts[1:]
+            since = max((t for _kind, t in starts if t is not None), default=None)
+    return _legacy_id(record, since)
+
+
+def conversation_events(factory: sessionmaker[Session], conversation_id: str) -> list[dict[str, Any]]:
+    """A conversation's events as the tracker store keeps them (oldest first; empty without a tracker store)."""
+    with factory() as session:
+        if not _has_events(session):
+            return []
+        rows = session.execute(select(EVENTS.c.data).where(EVENTS.c.sender_id == conversation_id)
+                               .order_by(EVENTS.c.id)).all()
+    out = []
+    for (data,) in rows:
+        try:
+            out.append(json.loads(data or "{}"))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def transcript_from_events(events: list[dict[str, Any]], at: Optional[datetime] = None) -> list[dict[str, Any]]:
+    """User and bot lines of the part of the conversation holding `at` (default: the latest part).
+
+    A part starts at a restart or a new session, so a shopper who started over sees only
+    the conversation that led to this need.
+    """
+    parts: list[list[dict[str, Any]]] = [[]]
+    starts: list[float] = [float("-inf")]
+    for ev in events:
+        kind = ev.get("event")
+        if kind in SEGMENT_EVENTS:
+            if parts[-1]:
+                parts.append([])
+                starts.append(float(ev.get("timestamp") or 0.0))
+            continue
+        if kind not in ("user", "bot") or ev.get("timestamp") is None:
+            continue
+        role = "user" if kind == "user" else "bot"
+        intent = ((ev.get("parse_data") or {}).get("intent") or {}).get("name") if role == "user" else None
+        parts[-1].append({"role": role, "text": ev.get("text") or "", "intent": intent,
+                          "sent_at": parse_time(float(ev["timestamp"]))})
+    chosen = parts[-1] if parts[-1] or len(parts) == 1 else parts[-2]
+    if at is not None:
+        moment = at.timestamp() if at.tzinfo else at.replace(tzinfo=timezone.utc).timestamp()
+        for part, start in zip(parts, starts):
+            if part and start <= moment + 1.0:
+                chosen = part
+    return chosen
+
+
+def transcript(factory: sessionmaker[Session], conversation_id: str, at: Optional[datetime] = None) -> list[dict[str, Any]]:
+    """A conversation's transcript: from the tracker store's events, else from stored transcript lines."""
+    lines = transcript_from_events(conversation_events(factory, conversation_id), at)
+    if lines:
+        return lines
+    with factory() as session:
+        rows = session.execute(select(Message.role, Message.text, Message.intent, Message.sent_at)
+                               .where(Message.conversation_id == conversation_id)
+                               .order_by(Message.sent_at, Message.id)).all()
+    return [{"role": r.role, "text": r.text, "intent": r.intent, "sent_at": parse_time(r.sent_at)} for r in rows]
+
+
 def forget_conversation(factory: sessionmaker[Session], conversation_id: str) -> dict[str, int]:
-    """Delete a conversation with its transcript and needs; returns what was deleted."""
+    """Delete everything kept about a conversation: needs, transcript, tracker events, rehearsals."""
+    from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession
+
     with factory.begin() as session:
         needs = session.scalar(select(func.count(Need.id)).where(Need.conversation_id == conversation_id)) or 0
         msgs = session.scalar(select(func.count(Message.id)).where(Message.conversation_id == conversation_id)) or 0
         session.execute(delete(Need).where(Need.conversation_id == conversation_id))
         session.execute(delete(Message).where(Message.conversation_id == conversation_id))
         convs = session.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount or 0
-    logger.info("forgot conversation %s: %d needs, %d messages", conversation_id, needs, msgs)
-    return {"conversations": int(convs), "needs": int(needs), "messages": int(msgs)}
+        events = 0
+        if _has_events(session):
+            msgs += session.scalar(select(func.count()).select_from(EVENTS).where(
+                EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(("user", "bot")))) or 0
+            events = session.execute(delete(EVENTS).where(EVENTS.c.sender_id == conversation_id)).rowcount or 0
+        rehearsals = 0
+        if inspect(session.get_bind()).has_table(RehearsalSession.__tablename__):
+            ids = list(session.scalars(select(RehearsalSession.id)
+                                       .where(RehearsalSession.trainee_id == conversation_id)))
+            session.execute(delete(RehearsalScorecard).where(RehearsalScorecard.trainee_id == conversation_id))
+            if ids:
+                from jujube.rehearsal.models import RehearsalTurn
+
+                session.execute(delete(RehearsalTurn).where(RehearsalTurn.session_id.in_(ids)))
+                session.execute(delete(RehearsalSession).where(RehearsalSession.id.in_(ids)))
+            rehearsals = len(ids)
+    counts = {"conversations": int(convs), "needs": int(needs), "messages": int(msgs), "events": int(events),
+              "rehearsals": int(rehearsals)}
+    logger.info("forgot conversation %s: %s", conversation_id, counts)
+    return counts

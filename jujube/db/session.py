@@ -13,14 +13,20 @@ from jujube.config import get_settings
 logger = logging.getLogger(__name__)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets its folder created and foreign keys enforced."""
+def make_engine(url: str, timeout: float | None = None) -> Engine:
+    """An engine for `url` whose calls wait at most `timeout` s (JUJUBE_DB_TIMEOUT) for a lock or a connection.
+
+    SQLite gets its folder created, foreign keys enforced and WAL mode (readers never wait).
+    """
+    wait = float(timeout if timeout is not None else get_settings().db_timeout)
     kwargs: dict = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 15}
+        kwargs["connect_args"] = {"timeout": wait}
+    elif url.startswith("postgres"):
+        kwargs["connect_args"] = {"connect_timeout": max(1, round(wait))}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -8,11 +8,16 @@ from typing import Any, Iterator
 logger = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])([\w.+-]{1,64})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-# A phone number: 7 to 15 digits, optionally led by + and split by spaces, dots, dashes or brackets.
-PHONE_RE = re.compile(r"(?<![\w.])(\+?\(?\d(?:[\s.\-()]{0,2}\d){6,14})(?![\w.]*\d)")
+# A phone number: 7 to 15 digits, optionally led by + and split by spaces, dots, dashes or brackets
+# (full-width ones too). Only Latin letters and digits count as "inside a word": Chinese text
+# runs straight into numbers ("手机13800138000"), so a CJK neighbour must not hide one.
+_SEP = r"[\s.\-()\uff08\uff09\uff0d\u2010-\u2015]"
+PHONE_RE = re.compile(
+    rf"(?<![A-Za-z0-9_.+])(\+?[(\uff08]?\d(?:{_SEP}{{0,2}}\d){{6,14}})(?![A-Za-z_.]*\d)(?![A-Za-z])"
+)
 
 # Cheap first test: anything that could be an e-mail address or a phone number.
-MAYBE_CONTACT = re.compile(r"@|\d(?:[\s.\-()]{0,2}\d){6}")
+MAYBE_CONTACT = re.compile(rf"@|\d(?:{_SEP}{{0,2}}\d){{6}}")
 
 # Free-text fields of a need record that may hold what a shopper typed.
 TEXT_FIELDS = ("stated_request", "underlying_need", "recipient", "situation", "occasion")

@@ -9,8 +9,9 @@ from typing import Any, Iterator, Optional
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jujube.db.models import Message, Need
+from jujube.db.models import Need
 from jujube.db.needs import iso, need_to_record
+from jujube.db.needs import transcript as conversation_transcript
 from jujube.review import ReviewError
 from jujube.review.filters import NeedFilter
 from jujube.review.masking import mask_record, mask_text
@@ -161,17 +162,14 @@ def get_need(factory: sessionmaker[Session], need_id: int, reveal: bool = False)
         if need is None:
             raise ReviewError(f"no need with id {need_id}")
         record = need_to_record(need)
-        lines = session.execute(
-            select(Message.role, Message.text, Message.intent, Message.sent_at)
-            .where(Message.conversation_id == need.conversation_id)
-            .order_by(Message.sent_at, Message.id)
-        ).all()
         siblings = session.execute(
-            select(Need.id, Need.discovery_no, Need.stated_request, Need.underlying_need, Need.outcome)
+            select(Need.id, Need.discovery_id, Need.discovery_no, Need.stated_request, Need.underlying_need,
+                   Need.outcome)
             .where(Need.conversation_id == need.conversation_id, Need.id != need.id)
-            .order_by(Need.discovery_no)
+            .order_by(Need.captured_at, Need.id)
         ).all()
-    transcript = [{"role": r.role, "text": r.text, "intent": r.intent, "sent_at": iso(r.sent_at)} for r in lines]
+    lines = conversation_transcript(factory, need.conversation_id, at=need.captured_at)
+    transcript = [{**line, "sent_at": iso(line["sent_at"])} for line in lines]
     contact = any(mask_text(line["text"]) != line["text"] for line in transcript) or mask_record(record) != record
     detail = NeedDetail(record, transcript, [dict(s._mapping) for s in siblings], contact)
     if not reveal:

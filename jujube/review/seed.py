@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -12,7 +13,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need
-from jujube.db.needs import parse_time
+from jujube.db.needs import discovery_id_of, parse_time
 from jujube.review import ReviewError
 from jujube.review.queries import dialect_of
 from jujube.review.seed_data import CONTACT_LINES, FIRST_NAMES, SITUATIONS, Situation
@@ -77,7 +78,8 @@ class Generator:
         if unmet and not recs:
             outcome = "no_match" if outcome == "declined" else outcome
         record = {
-            "conversation_id": conv_id, "discovery_no": no, "channel": channel, "language": "en",
+            "conversation_id": conv_id, "discovery_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube-seed:{conv_id}#{no}")),
+            "discovery_no": no, "channel": channel, "language": "en",
             "captured_at": ts, "stated_request": sit.stated, "underlying_need": sit.underlying,
             "recipient": sit.recipient if rng.random() > 0.05 else None, "situation": sit.situation,
             "occasion": sit.occasion,
@@ -129,7 +131,8 @@ def _need_row(record: dict[str, Any]) -> dict[str, Any]:
     price = (record.get("needs") or {}).get("price") or {}
     ts = parse_time(record["captured_at"])
     return {
-        "conversation_id": record["conversation_id"], "discovery_no": int(record.get("discovery_no", 1)),
+        "conversation_id": record["conversation_id"], "discovery_id": discovery_id_of(record),
+        "discovery_no": record.get("discovery_no"),
         "channel": record.get("channel", "rest"), "captured_at": ts, "updated_at": ts,
         "stated_request": record.get("stated_request") or "", "underlying_need": record.get("underlying_need") or "",
         "recipient": record.get("recipient"), "situation": record.get("situation"), "occasion": record.get("occasion"),

@@ -55,7 +55,7 @@ def array_size(dialect: str, column: Any, key: str | None = None) -> ColumnEleme
     """How many items the JSON array in `column` (or under its `key`) holds; 0 when it is no array."""
     if dialect == "postgresql":
         node = column.op("->")(literal(key)) if key else column
-        return case((func.json_typeof(node) == "array", func.json_array_length(node)), else_=0)
+        return case((func.jsonb_typeof(node) == "array", func.jsonb_array_length(node)), else_=0)
     if key:
         return func.coalesce(func.json_array_length(column, f"$.{key}"), 0)
     return func.coalesce(func.json_array_length(column), 0)

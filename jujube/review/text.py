@@ -80,7 +80,7 @@ def need_card(detail: NeedDetail, revealed: bool = False) -> str:
     r = detail.record
     needs = r.get("needs") or {}
     lines = [
-        f"Need {r['id']} · conversation {r['conversation_id']} ({r['channel']}) · discovery {r['discovery_no']}",
+        f"Need {r['id']} · conversation {r['conversation_id']} ({r['channel']}) · discovery {r['discovery_id']}",
         f"Captured    {r['captured_at']}   outcome: {r['outcome']}   unmet: {'yes' if r['unmet'] else 'no'}",
         f"Asked for   {r['stated_request'] or '-'}",
         f"Needed      {r['underlying_need'] or '-'}",

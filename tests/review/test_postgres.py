@@ -1,4 +1,4 @@
-"""The query layer on PostgreSQL (runs when JUJUBE_TEST_POSTGRES_URL names a server where it may create a database)."""
+"""The query layer on PostgreSQL: a server the tests start themselves (or JUJUBE_TEST_POSTGRES_URL's)."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from jujube.db.migrate import upgrade
 from jujube.db.needs import iter_needs
+from jujube.db.pgserver import PgServer
 from jujube.db.session import get_sessionmaker
 from jujube.review.filters import NeedFilter
 from jujube.review.queries import count_needs, data_version, get_need, iter_records, list_needs
@@ -20,18 +21,31 @@ from jujube.review.stats import compute_stats
 
 from .data import CONTACT, CONTACT_LINES, JUJUBE, JUJUBE_LINES, NOW, UNICODE, add_need
 
-SERVER = os.environ.get("JUJUBE_TEST_POSTGRES_URL", "")
-pytestmark = pytest.mark.skipif(not SERVER, reason="set JUJUBE_TEST_POSTGRES_URL to test on PostgreSQL")
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator:
+def server() -> Iterator[str]:
+    """URL of a PostgreSQL server where the tests may create databases."""
+    given = os.environ.get("JUJUBE_TEST_POSTGRES_URL", "")
+    if given:
+        yield given
+        return
+    pg = PgServer()
+    pg.start()
+    try:
+        yield pg.url()
+    finally:
+        pg.destroy()
+
+
+@pytest.fixture(scope="module")
+def pg(server: str) -> Iterator:
     """A scratch database on the server, migrated and seeded; dropped afterwards."""
     name = f"jujube_review_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
         factory = get_sessionmaker(url)

@@ -149,6 +149,14 @@ def test_contact_details_are_masked_unless_revealed(seeded) -> None:
     ("around 50 CNY, at most 1200", "around 50 CNY, at most 1200"),
     ("by 2026-11-22 or 24/12/2026", "by 2026-11-22 or 24/12/2026"),
     ("Green kiwi fruit 28.0 FR-KIWI-GRN", "Green kiwi fruit 28.0 FR-KIWI-GRN"),
+    ("手机13800138000", "手机***00"),
+    ("手机号13800138000，谢谢", "手机号***00，谢谢"),
+    ("电话：+86 138 0013 8000", "电话：+***00"),
+    ("+8613800138000", "+***00"),
+    ("call 138-0013-8000 pls", "call ***00 pls"),
+    ("1 3 8 0 0 1 3 8 0 0 0", "***00"),
+    ("微信 138 0013 8000 联系", "微信 ***00 联系"),
+    ("预算200元，订单2026-11-30", "预算200元，订单2026-11-30"),
     ("", ""),
 ])
 def test_mask_text(text, masked) -> None:

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -174,6 +175,12 @@ def test_the_jujube_conversation_on_telegram(stack: dict[str, Any], fake_tg: Fak
         (question,) = shopper.say("/forget")
         edit = shopper.tap(question, texts.FORGET_YES, expect="editMessageText")  # the answer replaces the question
         assert edit["text"].startswith("Deleted 1 conversation, 1 need and "), edit
+        assert export(stack["env"], sender) == []
+        shopper.say("hello")  # a new message must not bring anything of the forgotten conversation back
+        db = stack["env"]["DATABASE_URL"].split("///", 1)[1]
+        with sqlite3.connect(db) as conn:
+            kept = " ".join(d for (d,) in conn.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)))
+        assert "Do you have dates?" not in kept and "daughter-in-law" not in kept
         assert export(stack["env"], sender) == []
     finally:
         stop(proc, timeout=15)
