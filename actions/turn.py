@@ -17,7 +17,7 @@ from jujube.knowledge import get_knowledge
 from jujube.messages import get_messages
 from jujube.policy import Context, Step, next_step
 from jujube.shop import get_shop
-from jujube.state import STATE_SLOT, DiscoveryState, latest_user_event, transcript_lines, unseen_user_events
+from jujube.state import STATE_SLOT, DiscoveryState, latest_user_event, unseen_user_events
 from jujube.understanding import understand
 
 logger = logging.getLogger(__name__)
@@ -54,13 +54,11 @@ def stamp(record: dict[str, Any], conversation_id: str) -> dict[str, Any]:
     return {**record, "conversation_id": conversation_id, "captured_at": datetime.now(timezone.utc).isoformat()}
 
 
-def save(conversation_id: str, records: list[dict[str, Any]], state: DiscoveryState,
-         transcript: list[dict[str, Any]]) -> None:
-    """Write the need records and the transcript (runs off the event loop)."""
+def save(records: list[dict[str, Any]]) -> None:
+    """Write the need records (runs off the event loop; the transcript is the conversation store's)."""
     log = needs_log()
     for record in records:
         log.save_need(record)
-    log.save_transcript(conversation_id, state.channel, transcript, state.language)
 
 
 class ActionTurn(Action):
@@ -85,10 +83,7 @@ class ActionTurn(Action):
                 state = step.state
             for message in step.messages:
                 dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
-            now = float(unseen[-1].get("timestamp") or 0.0)
-            lines = transcript_lines(events) + [
-                {"role": "bot", "text": m["text"], "intent": None, "sent_at": now} for m in step.messages]
-            await asyncio.to_thread(save, tracker.sender_id, records, state, lines)
+            await asyncio.to_thread(save, records)
             logger.debug("%s: %s", tracker.sender_id, step.kind)
             return [SlotSet(STATE_SLOT, state.to_dict())]
         except Exception:  # boundary: log everything, apologise to the shopper

@@ -82,18 +82,3 @@ def unseen_user_events(events: list[dict[str, Any]], seen_until: float) -> list[
         elif kind == "user" and float(ev.get("timestamp") or 0.0) > seen_until:
             out.append(ev)
     return out
-
-
-def transcript_lines(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """User and bot messages since the last restart or session start, as transcript lines."""
-    lines: list[dict[str, Any]] = []
-    for ev in events:
-        if ev.get("event") in ("restart", "session_started"):
-            lines = []
-            continue
-        if ev.get("event") not in ("user", "bot") or ev.get("timestamp") is None:
-            continue
-        role = "user" if ev["event"] == "user" else "bot"
-        intent = ((ev.get("parse_data") or {}).get("intent") or {}).get("name") if role == "user" else None
-        lines.append({"role": role, "text": ev.get("text") or "", "intent": intent, "sent_at": ev["timestamp"]})
-    return lines
