@@ -106,8 +106,8 @@ def extract_facts(
             facts.recipient = value
         elif kind == "situation" and kb.concept("situation", value):
             _add(facts.situations, value)
-        elif kind == "occasion" and kb.concept("occasion", value):
-            facts.occasion = value
+        elif kind == "occasion" and kb.concept("occasion", value) and facts.occasion is None:
+            facts.occasion = value  # the first occasion named is the one the shopper leads with
         elif kind == "emotion" and kb.concept("emotion", value):
             _add(facts.emotions, value)
         elif kind in PREFERENCE_ENTITIES and kb.concept(kind, value):

@@ -17,7 +17,7 @@ def order_is_complete(profile: Profile) -> bool:
 
 MIN_VALUE = 0.3  # ask only when about a third of the plausible answers would change the picks
 # Who and why reveal the underlying need; taste, quality and price refine it.
-PRIOR = {"recipient": 1.0, "purpose": 1.0, "preference": 0.8, "quality": 0.7, "budget": 0.7}
+PRIOR = {"recipient": 1.0, "purpose": 1.0, "preference": 0.8, "quality": 0.7, "budget": 0.8}
 
 
 def _top(profile: Profile, kb: Knowledge, shown: tuple[str, ...]) -> tuple[str, ...]:
@@ -102,8 +102,8 @@ def next_topic(
     open_topics = [t for t in order if t not in done]
     if not open_topics:
         return None
-    if not (profile.kinds or profile.sections or profile.known):
-        return open_topics[0]  # nothing to rank yet: start with who it is for
+    if open_topics[0] == "recipient":
+        return "recipient"  # who it is for comes first: it opens the underlying need and how they feel about it
     best, best_value = None, 0.0
     for topic in open_topics:
         value = topic_value(topic, profile, kb, shown)

@@ -47,13 +47,18 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
     """The need classifier's labels as entities, where the lexicon matcher did not already say otherwise."""
     found = {(e.get("entity"), str(e.get("value")).lower()) for e in entities}
     types = {e.get("entity") for e in entities}
+    asked_for = [p for e in entities if e.get("entity") == "product" and e.get("role") != "excluded"
+                 for p in kb.products_of_kind(str(e.get("value")))]
     out = []
     for need in needs:
         entity, _, key = str(need.get("label", "")).partition(":")
-        if not key or kb.concept(entity, key) is None or (entity, key) in found:
+        concept = kb.concept(entity, key) if key else None
+        if concept is None or (entity, key) in found:
             continue
         if entity in SINGLE_VALUED and entity in types:
             continue
+        if asked_for and concept.avoid_tags and all(p.tags & concept.avoid_tags for p in asked_for):
+            continue  # nobody asks for what their need rules out: the words, not the need, were matched
         out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",
                     "confidence_entity": float(need.get("confidence") or 0.0)})
     return out
