@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -45,12 +45,13 @@ _CLAUSE = re.compile(r"[,.;:!?()\"]|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Words that, between the frame and the product, show the line is about something else:
-# the customer ("your", "she"), a question ("who", "when"), or a topic ("the price of the dates").
+# the customer ("your", "she"), a question ("who", "when"), a topic ("the price of the dates") or
+# packing ("would you like it in a gift box?").
 NOT_LEAD = frozenset(
     "i me my we us our you your yours he him his she her they them their who whom whose what which why how when "
     "where is are was were do does did has have had about than other instead except besides rather apart "
     "price prices cost budget money spend size quality packaging wrapping taste flavour flavor brand kind type "
-    "sort occasion reason allergy allergies".split()
+    "sort occasion reason allergy allergies it them".split()
 ) - {"our"}
 # A product followed by a person or a topic is asked about, not offered ("the dates you buy", "the milk
 # that she drinks", "the gift box packaging").
@@ -134,12 +135,14 @@ class OfferRule:
 
 @lru_cache(maxsize=1)
 def default_rule() -> OfferRule | None:
-    """The rule over the shop's knowledge (catalog kinds and sections); None if the knowledge cannot load."""
+    """The rule over the catalog's kinds and sections (the assistant's matcher); None if they cannot load."""
     from jujube.knowledge import KnowledgeError, get_knowledge
     from jujube.nlu.matcher import EntityMatcher
 
     try:
-        return OfferRule(EntityMatcher(get_knowledge()))
+        kb = get_knowledge()
+        # Only products and sections: a kind such as "herbal tea" must not be claimed by a taste.
+        return OfferRule(EntityMatcher(replace(kb, concepts={})))
     except (KnowledgeError, OSError) as exc:
         logger.warning("product offers are left to the question model alone: %s", exc)
         return None

@@ -20,9 +20,9 @@ def _card(service, trainee):  # type: ignore[no-untyped-def]
                          .order_by(RehearsalScorecard.id.desc())).first()
 
 
-# The scores rest on the trained question classifier reading each scripted line. Measured on
-# 8 OpenBLAS kernels: good 100%, half-way 39.5-67.4%, pusher 0% on every persona. The bands below
-# leave at least 7 points of margin on each side.
+# The scores rest on the trained question classifier reading each scripted line. Measured with
+# 8 OpenBLAS kernels (OPENBLAS_CORETYPE Prescott to SkylakeX): good 96%, half-way 59%, pusher 0%
+# on every persona. The bands leave 16 points or more of margin on every side.
 GOOD_MIN, HALF_RANGE, PUSHER_MAX = 80, (25, 75), 20
 
 
