@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from jujube.facts import EXCLUDED_ROLE
+from jujube.knowledge import KnowledgeError, get_knowledge
+from jujube.nlu.matcher import EntityMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +50,11 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # the customer ("your", "she"), a question ("who", "when"), a topic ("the price of the dates") or
 # packing ("would you like it in a gift box?").
 NOT_LEAD = frozenset(
-    "i me my we us our you your yours he him his she her they them their who whom whose what which why how when "
+    "i me my we us you your yours he him his she her they them their it who whom whose what which why how when "
     "where is are was were do does did has have had about than other instead except besides rather apart "
     "price prices cost budget money spend size quality packaging wrapping taste flavour flavor brand kind type "
-    "sort occasion reason allergy allergies it them".split()
-) - {"our"}
+    "sort occasion reason allergy allergies".split()
+)
 # A product followed by a person or a topic is asked about, not offered ("the dates you buy", "the milk
 # that she drinks", "the gift box packaging").
 PERSONS = frozenset("you your she he they we i".split())
@@ -80,7 +82,8 @@ class Offer:
 
 
 def _normalize(text: str) -> str:
-    return text.lower().replace("’", "'").replace("‘", "'")
+    """Lowercase with plain apostrophes, character for character (offsets stay those of `text`)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'").replace("‘", "'")
 
 
 class OfferRule:
@@ -136,9 +139,6 @@ class OfferRule:
 @lru_cache(maxsize=1)
 def default_rule() -> OfferRule | None:
     """The rule over the catalog's kinds and sections (the assistant's matcher); None if they cannot load."""
-    from jujube.knowledge import KnowledgeError, get_knowledge
-    from jujube.nlu.matcher import EntityMatcher
-
     try:
         kb = get_knowledge()
         # Only products and sections: a kind such as "herbal tea" must not be claimed by a taste.
