@@ -32,8 +32,10 @@ _FRAMES = [
     r"\byou" + _MODAL + r"+ (?:try|take|get|have|buy|grab|pick|choose|go for|go with|like|love|enjoy|want|consider)\b",
     r"\b(?:i|we)" + _MODAL + r"* (?:personally |strongly |highly )?(?:recommend|suggest|propose|advise)\b",
     r"\b(?:i|we)(?:'d| would|'ll| will)? (?:go with|go for|pick|choose|offer(?: you| him| her| them)?)\b",
-    r"\b(?:may|can|could|might|let) (?:i|me|we|us) (?:recommend|suggest|propose|offer(?: you)?|show you|interest you in)\b",
-    r"\b(?:would|wouldn't|will|could) you (?:like|want|fancy|care for|consider|try)(?: to (?:try|get|take|have|buy))?\b",
+    r"\b(?:may|can|could|might|let) (?:i|me|we|us) "
+    r"(?:recommend|suggest|propose|offer(?: you)?|show you|interest you in)\b",
+    r"\b(?:would|wouldn't|will|could) you (?:like|want|fancy|care for|consider|try)"
+    r"(?: to (?:try|get|take|have|buy))?\b",
     r"\b(?:do|don't) you want to (?:try|get|take|have|buy)\b",
     r"\bhave you (?:tried|tasted|considered|thought about|seen)\b",
     r"^(?:(?:just|then|so|ok|okay|well|maybe|perhaps|please|do|definitely|now|and|but|oh|honestly|trust me) )*"
@@ -61,7 +63,8 @@ PERSONS = frozenset("you your she he they we i".split())
 RELATIVES = frozenset("that which who whom".split())
 TOPICS = frozenset("price prices cost size quality packaging wrapping taste flavour flavor brand".split())
 AVOIDING = frozenset(
-    "allergic allergy allergies avoid avoids avoiding intolerant intolerance without dislike dislikes hate hates".split()
+    "allergic allergy allergies avoid avoids avoiding intolerant intolerance without dislike dislikes hate "
+    "hates".split()
 )
 
 
