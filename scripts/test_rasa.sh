@@ -16,10 +16,16 @@ step() {  # step NAME COMMAND...: run one part; a failure is remembered, not fat
   "$@" || failed+=("$name")
 }
 
+quietly() {  # quietly LOG COMMAND...: output to LOG, shown only when the command fails
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 || { tail -n 40 "$log"; echo "(full output: $log)"; return 1; }
+}
+
 evaluate() {  # the model's evaluations, then their figures against the thresholds (tests/nlu)
   rm -rf results/nlu results/core
-  "$RASA" test nlu --nlu tests/nlu/heldout.yml -m "$MODEL" --out results/nlu --quiet >/dev/null
-  "$RASA" test core --stories tests/stories -m "$MODEL" --out results/core --quiet >/dev/null
+  quietly results/rasa-test-nlu.log "$RASA" test nlu --nlu tests/nlu/heldout.yml -m "$MODEL" --out results/nlu
+  quietly results/rasa-test-core.log "$RASA" test core --stories tests/stories -m "$MODEL" --out results/core
   "$ROOT/.venv-rasa/bin/pytest" -q -s tests/nlu
 }
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "core"
-MIN_STORY_ACCURACY = 0.85
+MIN_STORY_ACCURACY = 0.9
 MIN_ACTION_F1 = 0.95
 
 
