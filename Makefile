@@ -80,7 +80,7 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed ## every test suite (TEST_TARGE
 test-unit: ## unit tests of the core (light environment)
 	$(VENV)/bin/pytest -q tests/unit
 
-test-rasa: $(MODEL) ## data validation, NLU held-out evaluation, story tests, scenarios
+test-rasa: $(MODEL) db ## data validation, NLU held-out evaluation, story tests, scenarios
 	@scripts/test_rasa.sh
 
 clean: ## remove trained models, results and the local database
