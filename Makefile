@@ -17,8 +17,9 @@ MODEL := models/jujube.tar.gz
 EVAL_DIR ?= ../shared/eval
 
 # Feature modules (mk/*.mk) add their own targets and append to these.
+# `make test` runs every TEST_TARGETS suite, even after a failure, then prints which failed.
 INSTALL_TARGETS :=
-TEST_TARGETS :=
+TEST_TARGETS := test-unit test-rasa
 include $(wildcard mk/*.mk)
 
 .PHONY: help install test run serve eval bench train actions shell clean python310 db
@@ -72,13 +73,14 @@ eval: $(MODEL) db ## play the shopper scenarios against a server it starts
 bench: $(MODEL) db ## benchmark against stock Rasa (N=1 20 50)
 	@$(PY) bench/run.py --concurrency $${N:-1 20 50}
 
-test: $(VENV)/.installed $(RASA_VENV)/.installed test-unit test-rasa $(TEST_TARGETS) ## everything CI runs
+test: $(VENV)/.installed $(RASA_VENV)/.installed ## every test suite (TEST_TARGETS), then a summary; fails if any failed
+	@MAKE="$(MAKE)" scripts/run_tests.sh $(TEST_TARGETS)
 
 .PHONY: test-unit test-rasa
 test-unit: ## unit tests of the core (light environment)
 	$(VENV)/bin/pytest -q tests/unit
 
-test-rasa: $(MODEL) ## data validation, NLU held-out evaluation, story tests, scenarios
+test-rasa: $(MODEL) db ## data validation, NLU held-out evaluation, story tests, scenarios
 	@scripts/test_rasa.sh
 
 clean: ## remove trained models, results and the local database

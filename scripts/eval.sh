@@ -13,7 +13,7 @@ export ACTION_ENDPOINT_URL="http://localhost:$ACTIONS_PORT/webhook"
 trap stop_all EXIT INT TERM
 start_actions
 start_rasa
-wait_for "http://localhost:$ACTIONS_PORT/health" 90
+wait_for "http://localhost:$ACTIONS_PORT/health" 180
 wait_for "http://localhost:$RASA_PORT/status" 240
 mkdir -p "$ROOT/results"
 URL="http://localhost:$RASA_PORT"

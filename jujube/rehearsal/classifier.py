@@ -24,6 +24,7 @@ from spacy.util import fix_random_seed, minibatch
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.rehearsal import RehearsalError
+from jujube.rehearsal.offers import OfferRule, default_rule
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ RECIPE = "textcat-ensemble-v3"
 EPOCHS = 14
 SEED = 7
 OTHER = "other"
+RECOMMEND = "recommend"
 _WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 
@@ -81,6 +83,7 @@ class Prediction:
     label: str
     confidence: float
     scores: dict[str, float] = field(default_factory=dict)
+    source: str = "model"  # model | rule (a catalog product offered by name or kind)
 
 
 @dataclass
@@ -119,16 +122,21 @@ class QuestionClassifier:
 
     A normalizer (the product index's `mask`) is applied to every text before training
     and prediction, so product names the model never saw read as one placeholder word.
+    An offer rule, when given, decides first: a catalog product or kind offered by name
+    ("How about the Medjool dates?") is a pitch whatever the model would say.
     """
 
-    def __init__(self, nlp: Language, vocabulary: set[str], normalizer: Normalizer | None = None) -> None:
+    def __init__(self, nlp: Language, vocabulary: set[str], normalizer: Normalizer | None = None,
+                 offers: OfferRule | None = None) -> None:
         self.nlp = nlp
         self.vocabulary = vocabulary
         self.normalize: Normalizer = normalizer or _same
+        self.offers = offers
         self.labels: tuple[str, ...] = tuple(nlp.get_pipe("textcat").labels)
 
     @classmethod
-    def train(cls, examples: list[tuple[str, str]], normalizer: Normalizer | None = None) -> "QuestionClassifier":
+    def train(cls, examples: list[tuple[str, str]], normalizer: Normalizer | None = None,
+              offers: OfferRule | None = None) -> "QuestionClassifier":
         """Train a fresh pipeline (blank English + textcat) on (text, label) pairs."""
         started = time.monotonic()
         examples = [(_prepare(text, normalizer), label) for text, label in examples]
@@ -150,7 +158,7 @@ class QuestionClassifier:
                 nlp.update(batch, sgd=optimizer, drop=0.2)
         vocabulary = {w for text, _ in examples for w in words(text)}
         logger.info("trained the question classifier on %d examples in %.1fs", len(data), time.monotonic() - started)
-        return cls(nlp, vocabulary, normalizer)
+        return cls(nlp, vocabulary, normalizer, offers)
 
     def save(self, path: Path) -> None:
         """Write the pipeline and its vocabulary to a folder (atomically replaced)."""
@@ -164,11 +172,12 @@ class QuestionClassifier:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path, normalizer: Normalizer | None = None) -> "QuestionClassifier":
+    def load(cls, path: Path, normalizer: Normalizer | None = None,
+             offers: OfferRule | None = None) -> "QuestionClassifier":
         """Read a pipeline saved by `save` (give it the normalizer it was trained with)."""
         nlp = spacy.load(path / "pipeline")
         vocabulary = set(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
-        return cls(nlp, vocabulary, normalizer)
+        return cls(nlp, vocabulary, normalizer, offers)
 
     def known_share(self, text: str) -> float:
         """Share of the text's words that occur in the training data."""
@@ -176,7 +185,14 @@ class QuestionClassifier:
         return sum(w in self.vocabulary for w in ws) / len(ws) if ws else 0.0
 
     def predict(self, text: str) -> Prediction:
-        """The most likely question kind; unknown words only or no words at all give `other`."""
+        """A product offer by rule, else the model's most likely question kind (`other` for no known word)."""
+        raw = (text or "").strip()[:500]
+        if self.offers is not None and RECOMMEND in self.labels and self.offers.is_offer(raw):
+            return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule")
+        return self.predict_by_model(raw)
+
+    def predict_by_model(self, text: str) -> Prediction:
+        """The model's most likely question kind; unknown words only or no words at all give `other`."""
         text = _prepare((text or "").strip()[:500], self.normalize).strip()
         if not text or self.known_share(text) == 0.0:
             return Prediction(OTHER, 1.0)
@@ -184,12 +200,13 @@ class QuestionClassifier:
         label = max(cats, key=cats.__getitem__)
         return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
 
-    def evaluate(self, examples: list[tuple[str, str]]) -> EvalReport:
-        """Accuracy on labelled examples, with per-class results and the misses."""
+    def evaluate(self, examples: list[tuple[str, str]], model_only: bool = False) -> EvalReport:
+        """Accuracy on labelled examples (of the model alone if asked), with per-class results and the misses."""
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         errors = []
+        predict = self.predict_by_model if model_only else self.predict
         for text, gold in examples:
-            got = self.predict(text).label
+            got = predict(text).label
             per[gold][1] += 1
             if got == gold:
                 per[gold][0] += 1
@@ -214,12 +231,15 @@ _lock = threading.Lock()
 _loaded: dict[str, QuestionClassifier] = {}
 
 
-def get_classifier(path: Path | None = None, normalizer: Normalizer | None = None) -> QuestionClassifier:
+def get_classifier(path: Path | None = None, normalizer: Normalizer | None = None,
+                   offers: OfferRule | None = None) -> QuestionClassifier:
     """The classifier for the current training data: from memory, the disk cache, or trained now.
 
     The cache key covers the normalized training texts, so a changed catalog (new product
-    names to mask) or changed questions retrain it.
+    names to mask) or changed questions retrain it. `offers` defaults to the rule over the
+    shop's knowledge (`offers.default_rule`).
     """
+    offers = offers or default_rule()
     raw = load_examples(path or questions_path())
     key = data_hash([(_prepare(text, normalizer), label) for text, label in raw])
     with _lock:
@@ -229,14 +249,14 @@ def get_classifier(path: Path | None = None, normalizer: Normalizer | None = Non
         clf = None
         if (folder / "vocabulary.json").is_file():
             try:
-                clf = QuestionClassifier.load(folder, normalizer)
+                clf = QuestionClassifier.load(folder, normalizer, offers)
             except Exception as exc:  # a damaged cache is rebuilt, not fatal
                 logger.warning("cached question classifier at %s unreadable (%s); retraining", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
         if clf is None:
             counts = Counter(label for _, label in raw)
             logger.info("training the question classifier: %s", dict(sorted(counts.items())))
-            clf = QuestionClassifier.train(raw, normalizer)
+            clf = QuestionClassifier.train(raw, normalizer, offers)
             clf.save(folder)
             _prune(folder.parent, keep=KEEP_CACHED)
         _loaded[key] = clf

@@ -7,6 +7,7 @@ from typing import Any
 
 from jujube.rehearsal.classifier import Prediction
 from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit, tokens
+from jujube.rehearsal.offers import AVOIDING
 from jujube.rehearsal.personas import Persona
 
 logger = logging.getLogger(__name__)
@@ -19,7 +20,6 @@ TOPIC_OF = {
     "ask_budget": "budget",
 }
 QUESTIONS = frozenset(TOPIC_OF) | {"ask_followup", "closed_question"}
-AVOIDING = frozenset({"allergic", "allergy", "avoid", "intolerant", "without", "dislike", "hate"})
 QUESTION_WORDS = frozenset(
     "who whom whose what which why how when where is are do does did would could can may should will "
     "have has any tell".split()

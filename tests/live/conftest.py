@@ -55,7 +55,7 @@ class Servers:
         self.actions = subprocess.Popen(
             [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port",
              str(self.actions_port)], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        wait_for(f"http://127.0.0.1:{self.actions_port}/health", 60)
+        wait_for(f"http://127.0.0.1:{self.actions_port}/health", 180)
 
     def stop_actions(self) -> None:
         if self.actions:

@@ -71,8 +71,10 @@ def test_a_leading_yes_no_pitch_counts_as_a_pitch(wang, classifier):
 
 def test_asking_what_to_avoid_is_not_a_pitch(wang, classifier):
     state = CustomerState()
-    turn = ask(wang, state, "Is she allergic to peanuts?", classifier)
+    turn = wang.respond(state, "Is she allergic to peanuts?", Prediction("closed_question", 0.9))
     assert turn.label == "closed_question" and state.premature_pitches == 0
+    turn = ask(wang, state, "Is she allergic to peanuts?", classifier)  # whatever question kind the model reads
+    assert turn.label != "recommend" and state.premature_pitches == 0
 
 
 def test_recommendation_after_discovery_ends_the_rehearsal(wang, classifier):

@@ -12,7 +12,11 @@ from jujube.rehearsal.classifier import data_hash, labelled_examples, load_examp
 
 from .conftest import HERE
 
-MIN_ACCURACY = 0.85
+# Trained-model figures differ between CPUs (OpenBLAS kernels). Held-out accuracy measured with
+# 8 kernels (OPENBLAS_CORETYPE Prescott to SkylakeX): 0.886 to 0.909, the same with and without
+# the offer rule. The thresholds leave 4.6 and 5.6 points (6 and 7 of 132 questions) below the lowest.
+MIN_ACCURACY = 0.84
+MIN_MODEL_ACCURACY = 0.83
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +46,37 @@ def test_heldout_questions_are_not_in_the_training_data(heldout):
 
 def test_heldout_accuracy(classifier, heldout, capsys):
     report = classifier.evaluate(heldout)
+    model = classifier.evaluate(heldout, model_only=True)
     with capsys.disabled():
         print("\n" + report.text())
+        print(f"measured: held-out accuracy {report.accuracy:.3f} (threshold {MIN_ACCURACY}), "
+              f"model alone {model.accuracy:.3f} (threshold {MIN_MODEL_ACCURACY})")
     assert report.total == len(heldout)
     assert report.accuracy >= MIN_ACCURACY, report.text()
+    assert model.accuracy >= MIN_MODEL_ACCURACY, model.text()
+    assert report.accuracy >= model.accuracy  # the offer rule only ever corrects the model
 
 
-def test_product_names_never_seen_in_training_still_read_as_a_pitch(classifier, library):
+def test_product_names_never_seen_in_training_still_read_as_a_pitch(classifier, library, capsys):
+    """Every catalog product offered by name is a pitch: decided by the offer rule, not left to the model."""
     names = [p.name for p in library.index.products]
     assert len(names) > 20
-    pitched = [n for n in names if classifier.predict(f"How about the {n}?").label == "recommend"]
+    lines = [f"How about the {n}?" for n in names]
+    predictions = [classifier.predict(line) for line in lines]
+    pitched = [n for n, p in zip(names, predictions) if p.label == "recommend"]
+    by_model = sum(classifier.predict_by_model(line).label == "recommend" for line in lines)
+    with capsys.disabled():
+        print(f"\nmeasured: {len(pitched)}/{len(names)} product offers read as a pitch "
+              f"(the model alone: {by_model}/{len(names)}, machine-dependent, not asserted)")
     assert len(pitched) == len(names), set(names) - set(pitched)
+    assert all(p.source == "rule" and p.confidence == 1.0 for p in predictions)
     assert library.index.mask("Why dates?") == "Why product?"
+
+
+def test_asking_about_the_customers_own_product_is_left_to_the_model(classifier):
+    for text in ("What do you like about the milk you buy?", "What about the dates you usually get?",
+                 "What about your usual tea?", "How do you like your coffee?"):
+        assert classifier.predict(text).source == "model", text
 
 
 def test_unknown_words_and_empty_text_are_other(classifier):

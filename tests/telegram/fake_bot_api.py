@@ -145,7 +145,7 @@ class FakeTelegram:
         with self._cond:
             return len(self.calls)
 
-    def wait(self, method: str, count: int = 1, since: int = 0, timeout: float = 10.0,
+    def wait(self, method: str, count: int = 1, since: int = 0, timeout: float = 30.0,
              where: Optional[Callable[[dict[str, Any]], bool]] = None) -> list[dict[str, Any]]:
         """Wait until the bot made `count` calls of `method` (after `since`); returns their params."""
         deadline = time.monotonic() + timeout

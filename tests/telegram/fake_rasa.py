@@ -57,7 +57,7 @@ class FakeRasa:
         with self._cond:
             return [body["message"] for body in self.received]
 
-    def wait(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    def wait(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         """Wait until `count` messages have arrived; returns them."""
         deadline = time.monotonic() + timeout
         with self._cond:

@@ -11,6 +11,7 @@ from bot.services import Services
 from fake_bot_api import FakeTelegram
 
 CHAT = 4242
+WAIT = 30.0  # seconds any single wait may take before a test fails; generous for loaded machines
 
 
 def free_port() -> int:
@@ -31,18 +32,18 @@ class RunningBot:
     task: "asyncio.Task[Any]"
     deleted: list[str] = field(default_factory=list)
 
-    async def shutdown(self, timeout: float = 20.0) -> None:
+    async def shutdown(self, timeout: float = 2 * WAIT) -> None:
         """Stop the bot and wait for it to finish."""
         self.stop.set()
         await asyncio.wait_for(self.task, timeout)
 
-    async def say(self, text: str, chat_id: int = CHAT, count: int = 1, timeout: float = 10.0, **kwargs: Any) -> list[dict[str, Any]]:
+    async def say(self, text: str, chat_id: int = CHAT, count: int = 1, timeout: float = WAIT, **kwargs: Any) -> list[dict[str, Any]]:
         """Send `text` as a user and wait for `count` messages back; returns their params."""
         since = self.tg.mark()
         self.tg.send_text(chat_id, text, **kwargs)
         where: Callable[[dict[str, Any]], bool] = lambda p: int(p["chat_id"]) == chat_id
         return await asyncio.to_thread(self.tg.wait, "sendMessage", count, since, timeout, where)
 
-    async def wait(self, method: str, count: int = 1, since: int = 0, timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait(self, method: str, count: int = 1, since: int = 0, timeout: float = WAIT) -> list[dict[str, Any]]:
         """Wait (without blocking the bot) for calls the bot makes."""
         return await asyncio.to_thread(self.tg.wait, method, count, since, timeout)

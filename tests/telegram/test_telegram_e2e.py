@@ -86,7 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-m", str(MODEL), "--port", str(rasa_port),
              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             cwd=ROOT, env=env, stdout=rasa_log.open("wb"), stderr=subprocess.STDOUT))
-        wait_for(f"http://127.0.0.1:{actions_port}/health", 90, procs[0], actions_log)
+        wait_for(f"http://127.0.0.1:{actions_port}/health", 180, procs[0], actions_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status", 300, procs[1], rasa_log)
         yield {"env": env, "rasa_url": f"http://127.0.0.1:{rasa_port}", "tmp": tmp}
     finally:

@@ -37,7 +37,7 @@ def bot_env(**values: str) -> dict[str, str]:
     return env
 
 
-def run_bot(env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess[str]:
+def run_bot(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -65,14 +65,14 @@ def test_polls_answers_and_stops_cleanly_on_a_signal(
     proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        fake_tg.wait("getUpdates", timeout=15)
+        fake_tg.wait("getUpdates", timeout=60)
         assert {c["command"] for c in fake_tg.commands} >= {"start", "help", "restart", "forget"}
         since = fake_tg.mark()
         fake_tg.send_text(99, "Do you have dates?")
-        fake_tg.wait("sendMessage", since=since, timeout=10)
+        fake_tg.wait("sendMessage", since=since, timeout=30)
         assert fake_tg.texts(99, since) == ["You said: Do you have dates?"]
         proc.send_signal(signum)
-        out, err = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()

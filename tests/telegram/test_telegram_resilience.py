@@ -1,4 +1,8 @@
-"""Rasa down, slow or broken; Telegram hiccups and flood limits: the bot apologises and carries on."""
+"""Rasa down, slow or broken; Telegram hiccups and flood limits: the bot apologises and carries on.
+
+Timings are asserted as orderings and generous upper bounds (half of what waiting it out would
+take), so the tests hold on a loaded two-core machine.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -15,11 +19,13 @@ async def test_rasa_unreachable_gets_an_apology_and_the_bot_recovers_when_rasa_i
     start_bot: Callable[..., Any], fake_tg: FakeTelegram, caplog: Any
 ) -> None:
     port = free_port()
-    bot = await start_bot(rasa_url=f"http://127.0.0.1:{port}", rasa_timeout=10.0)
+    bot = await start_bot(rasa_url=f"http://127.0.0.1:{port}", rasa_timeout=30.0)
     started = time.monotonic()
-    (reply,) = await bot.say("Do you have dates?")
+    (reply,) = await bot.say("Do you have dates?", timeout=30)
+    took = time.monotonic() - started
+    print(f"measured: apology for a refused connection after {took:.2f} s (Rasa timeout 30 s, bound 15 s)")
     assert reply["text"] == texts.RASA_DOWN
-    assert time.monotonic() - started < 4  # a refused connection is not waited out
+    assert took < 15  # a refused connection is not waited out
     assert any("no answer from Rasa for tg:4242" in r.getMessage() for r in caplog.records)
     assert not bot.task.done()
 
@@ -33,12 +39,14 @@ async def test_rasa_unreachable_gets_an_apology_and_the_bot_recovers_when_rasa_i
 
 
 async def test_slow_rasa_gets_an_apology_within_the_timeout(start_bot: Callable[..., Any], fake_rasa: FakeRasa) -> None:
-    fake_rasa.delay = 4.0
+    fake_rasa.delay = 30.0
     bot = await start_bot(rasa_url=fake_rasa.url, rasa_timeout=1.0)
     started = time.monotonic()
-    (reply,) = await bot.say("hello?")
+    (reply,) = await bot.say("hello?", timeout=30)
+    took = time.monotonic() - started
+    print(f"measured: apology for a slow Rasa after {took:.2f} s (timeout 1 s, Rasa answers at 30 s, bound 15 s)")
     assert reply["text"] == texts.RASA_DOWN
-    assert 0.9 < time.monotonic() - started < 3.5  # before Rasa's 4 s answer
+    assert 0.9 < took < 15  # the timeout was waited for, and the apology came long before Rasa's answer
     fake_rasa.delay = 0
     (reply,) = await bot.say("still there?")
     assert reply["text"] == "You said: still there?"
@@ -59,7 +67,7 @@ async def test_flood_limits_are_respected_by_retrying_after_the_wait(bot: Any, f
     fake_tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     since = fake_tg.mark()
     fake_tg.send_text(CHAT, "hi")
-    calls = await asyncio.to_thread(fake_tg.wait, "sendMessage", 2, since, 6.0)
+    calls = await asyncio.to_thread(fake_tg.wait, "sendMessage", 2, since, 30.0)
     assert len(calls) == 2
     attempts = [c.at for c in fake_tg.calls[since:] if c.method == "sendMessage"]
     assert attempts[1] - attempts[0] >= 1.0
@@ -68,8 +76,8 @@ async def test_flood_limits_are_respected_by_retrying_after_the_wait(bot: Any, f
 
 async def test_polling_survives_a_telegram_outage(bot: Any, fake_tg: FakeTelegram) -> None:
     fake_tg.fail_next("getUpdates", 502, "Bad Gateway")
-    await bot.wait("getUpdates", count=2, since=fake_tg.mark(), timeout=10)
-    (reply,) = await bot.say("are you there?", timeout=10)
+    await bot.wait("getUpdates", count=2, since=fake_tg.mark(), timeout=30)
+    (reply,) = await bot.say("are you there?", timeout=30)
     assert reply["text"] == "You said: are you there?"
 
 
