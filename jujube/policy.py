@@ -100,6 +100,9 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
     if intent in ("help", "bot_challenge", "chitchat") and plain:
         step.say(msgs.text({"help": "help", "bot_challenge": "bot", "chitchat": "chitchat"}[intent]))
         return _resume(step, ctx, intent)
+    if intent == "thank" and plain and u.ranking.get("goodbye", 0.0) >= 0.2:
+        step.say(msgs.text("welcome"))
+        return _goodbye(step, ctx)  # "thanks, bye!"
     if intent == "thank" and plain:
         step.say(msgs.text("welcome"))
         if st.outcome == "accepted" or not st.profile.has_facts():

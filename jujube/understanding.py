@@ -27,6 +27,7 @@ class Understanding:
     clipped: bool = False
     facts: Facts = field(default_factory=Facts)
     outside: Optional[tuple[NotSold, str]] = None  # something asked for that the shop does not sell
+    ranking: dict[str, float] = field(default_factory=dict)  # every intent's confidence
 
     @property
     def thumbs_up(self) -> bool:
@@ -78,6 +79,7 @@ def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: b
         entities=entities,
         kind=kind_of_message(text),
         clipped=len(raw) > MAX_CHARS,
+        ranking={str(r.get("name")): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []},
     )
     if u.kind != "text":
         return u
