@@ -459,6 +459,10 @@ def _recommend(step: Step, ctx: Context, exclude: tuple[str, ...] = (), cheaper_
     picks = rank(profile, kb, exclude_skus=exclude, cheaper_than=cheaper_than)
     if not picks:
         return False
+    if [s.product.sku for s in picks] == st.recommended and st.outcome == "pending":
+        step.say(msgs.text("still_best"))  # the same picks again: say so in a line, don't repeat the list
+        _which_one(step, ctx)
+        return True
     if intro is None:
         intro = _intro(st, picks, ctx)
     lines = [intro] + recommendation_lines(kb, picks)

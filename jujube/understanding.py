@@ -41,6 +41,12 @@ class Understanding:
 
 
 SINGLE_VALUED = ("recipient", "occasion")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> set[str]:
+    """Content words of a canonical value, possessives dropped ("father's day" -> father, day)."""
+    return {w for w in _WORD.findall(text.lower().replace("'s", "")) if len(w) > 2}
 
 
 def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]],
@@ -48,6 +54,8 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
     """The need classifier's labels as entities, where the lexicon matcher did not already say otherwise."""
     found = {(e.get("entity"), str(e.get("value")).lower()) for e in entities}
     types = {e.get("entity") for e in entities}
+    matched_words = {w for e in entities if e.get("entity") != "amount"
+                     for w in _words(str(e.get("value")))}
     asked_for = [p for e in entities if e.get("entity") == "product" and e.get("role") != "excluded"
                  for p in kb.products_of_kind(str(e.get("value")))]
     out = []
@@ -60,6 +68,8 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
             continue
         if asked_for and concept.avoid_tags and all(p.tags & concept.avoid_tags for p in asked_for):
             continue  # nobody asks for what their need rules out: the words, not the need, were matched
+        if entity == "occasion" and _words(key) & matched_words:
+            continue  # the lexicon read those words as someone ("my father" is not Father's Day)
         out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",
                     "confidence_entity": float(need.get("confidence") or 0.0)})
     return out

@@ -66,10 +66,12 @@ def test_the_jujube_story(chat: Chat) -> None:
     chat.say("Do you have dates?", "request_product")
     chat.say("They're for my daughter-in-law.", "inform_recipient")
     chat.say("She's pregnant and keeps craving something.", "inform_situation")
-    chat.say("Not the sweet ones. She wants something sour.", "inform_preference")
+    said = chat.say("Not the sweet ones. She wants something sour.", "inform_preference").text
     step = chat.say("Not too pricey, around 50 is fine.", "inform_budget")
+    said += step.text
     assert step.kind == "recommend", step.text
-    assert "Fresh sour jujubes, ¥32/kg" in step.text and "Medjool" not in step.text
+    assert "Fresh sour jujubes, ¥32/kg" in said and "Medjool" not in said
+    assert "FR-JUJ-SOUR" in chat.state.recommended
     [record] = chat.records.values()
     assert record["recipient"] == "daughter-in-law" and "pregnant" in record["situation"]
     assert "sour taste" in record["needs"]["functional"] and record["needs"]["price"]["max"] == 50
@@ -231,3 +233,10 @@ def test_product_questions_answer_price_origin_allergens_and_storage(chat: Chat)
     step = chat.say("how much is the first one and what's in it?", "ask_product_info")
     product = chat.ctx.kb.by_sku[chat.state.recommended[0]]
     assert product.name in step.text and PRICE.search(step.text) and "Storage" in step.text
+
+
+def test_the_same_picks_are_never_listed_twice_in_a_row(chat: Chat) -> None:
+    three_picks(chat)
+    first = chat.step.text
+    again = chat.say("he's diabetic", "inform_situation")
+    assert again.text != first and "Which one" in again.text and again.messages[-1]["buttons"]
