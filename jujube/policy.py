@@ -350,7 +350,7 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
         if facts.empty() and intent == "unsure":
             return _unsure(step, ctx, intent)
         if facts.empty() and not profile.has_facts() and u is not None and _long_enough(u) \
-                and intent not in ("greet", "affirm", "deny", "acknowledge"):
+                and intent in DISCOVERY_INTENTS + ("nlu_fallback", "out_of_scope"):
             profile.own_words = u.text  # nothing recognised: keep the shopper's words and ask about them
         if profile.unknown_item and profile.unknown_item != unknown_before:
             if profile.unknown_item not in st.unmet:

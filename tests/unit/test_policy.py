@@ -240,3 +240,10 @@ def test_the_same_picks_are_never_listed_twice_in_a_row(chat: Chat) -> None:
     first = chat.step.text
     again = chat.say("he's diabetic", "inform_situation")
     assert again.text != first and "Which one" in again.text and again.messages[-1]["buttons"]
+
+
+def test_a_pick_repeated_after_the_order_starts_no_phantom_need(chat: Chat) -> None:
+    three_picks(chat)
+    chat.say("great, I'll take the first one", "choose_option")
+    chat.say("I'll take the first one", "choose_option")
+    assert chat.outcomes == ["accepted"] and len(chat.records) == 1
