@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from jujube.facts import Facts
 from jujube.inputs import chosen_position
 from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
@@ -70,11 +71,16 @@ def next_step(state: DiscoveryState, u: Understanding, ctx: Context) -> Step:
     """Decide the reply to one shopper message."""
     step = Step(kind="", state=copy.deepcopy(state))
     step.kind = _route(step, u, ctx)
+    if step.text and step.text == state.last_reply:  # never the same reply twice in a row: move on
+        retry = Step(kind="", state=copy.deepcopy(state))
+        retry.kind = _route(retry, replace(u, intent="unsure", facts=Facts()), ctx)
+        if retry.text != state.last_reply:
+            step = retry
     st = step.state
     if st.profile.has_facts() or st.unmet or st.recommended:
         step.records.append(_record(st, ctx))
     if step.messages:
-        st.last_reply = step.messages[-1]["text"]
+        st.last_reply = step.text
     return step
 
 
@@ -97,6 +103,8 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
     if intent == "greet" and plain:
         step.say(msgs.text("greet_again" if st.profile.has_facts() else "greet"))
         return _resume(step, ctx, "greet") if st.profile.has_facts() else "greet"
+    if intent == "chitchat" and plain and st.last_question and "?" not in u.text:
+        intent = "nlu_fallback"  # small talk in place of an answer: an answer we could not read
     if intent in ("help", "bot_challenge", "chitchat") and plain:
         step.say(msgs.text({"help": "help", "bot_challenge": "bot", "chitchat": "chitchat"}[intent]))
         return _resume(step, ctx, intent)

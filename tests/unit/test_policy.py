@@ -247,3 +247,10 @@ def test_a_pick_repeated_after_the_order_starts_no_phantom_need(chat: Chat) -> N
     chat.say("great, I'll take the first one", "choose_option")
     chat.say("I'll take the first one", "choose_option")
     assert chat.outcomes == ["accepted"] and len(chat.records) == 1
+
+
+@pytest.mark.parametrize("text,intent", [("something respectful", "chitchat"), ("I like warm drinks", "inform_preference")])
+def test_the_same_answer_again_never_gets_the_same_reply(chat: Chat, text: str, intent: str) -> None:
+    chat.say("I'm looking for something for my neighbour", "request_product")
+    replies = [chat.say(text, intent).text for _ in range(5)]
+    assert all(a != b for a, b in zip(replies, replies[1:])), replies
