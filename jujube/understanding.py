@@ -41,6 +41,9 @@ class Understanding:
 
 
 SINGLE_VALUED = ("recipient", "occasion")
+# Intents whose messages tell about the need: only there do the need classifier's guesses count.
+NEED_INTENTS = ("request_product", "inform_recipient", "inform_situation", "inform_preference", "inform_quality",
+                "inform_budget", "ask_suggestion", "out_of_scope", "nlu_fallback", "unsure", "chitchat")
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -81,7 +84,8 @@ def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: b
     text = clip(raw)
     intent = parse.get("intent") or {}
     entities = [e for e in parse.get("entities") or [] if int(e.get("end", 0) or 0) <= len(text)]
-    entities += classified_needs(parse.get("needs") or [], entities, kb)
+    if str(intent.get("name")) in NEED_INTENTS:  # a pick or a thank-you carries no need the words merely suggest
+        entities += classified_needs(parse.get("needs") or [], entities, kb)
     u = Understanding(
         text=text,
         intent=str(intent.get("name") or "nlu_fallback"),

@@ -242,6 +242,14 @@ def test_the_same_picks_are_never_listed_twice_in_a_row(chat: Chat) -> None:
     assert again.text != first and "Which one" in again.text and again.messages[-1]["buttons"]
 
 
+def test_a_pick_carries_no_guessed_need() -> None:
+    from jujube.understanding import understand as read
+    kb = load_knowledge(KNOWLEDGE / "catalog.yml", KNOWLEDGE / "lexicon.yml")
+    parse = {"text": "I'll take the first one", "intent": {"name": "choose_option", "confidence": 0.9},
+             "entities": [], "needs": [{"label": "occasion:birthday", "confidence": 0.9}]}
+    assert read(parse, kb, load_shop(KNOWLEDGE / "shop.yml")).facts.empty()
+
+
 def test_a_pick_repeated_after_the_order_starts_no_phantom_need(chat: Chat) -> None:
     three_picks(chat)
     chat.say("great, I'll take the first one", "choose_option")
