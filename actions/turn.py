@@ -42,8 +42,7 @@ def take_in(state: DiscoveryState, event: dict[str, Any], ctx: Context) -> Step:
     state.language = meta.get("language") or state.language
     parse = dict(event.get("parse_data") or {})
     parse["text"] = event.get("text") or ""
-    intent = (parse.get("intent") or {}).get("name")
-    u = understand(parse, ctx.kb, ctx.shop, asked_budget=state.last_question == "budget" or intent == "inform_budget")
+    u = understand(parse, ctx.kb, ctx.shop, open_question=state.last_question)
     step = next_step(state, u, ctx)
     step.state.seen_until = float(event.get("timestamp") or step.state.seen_until)
     return step

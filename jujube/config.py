@@ -143,7 +143,7 @@ def _dotenv(path: Path) -> dict[str, str]:
 
 
 try:  # the light environment: pydantic 2 with pydantic-settings
-    from pydantic import ConfigDict, Field, ValidationError, field_validator
+    from pydantic import Field, ValidationError, field_validator
     from pydantic_settings import BaseSettings, SettingsConfigDict
 
     _KINDS = {"str": str, "path": Path, "bool": bool, "pos_int": int, "port": int, "pos_float": float}

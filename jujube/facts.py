@@ -36,7 +36,6 @@ class Facts:
     occasion: Optional[str] = None
     emotions: list[str] = field(default_factory=list)
     headcount: Optional[int] = None
-    gift: bool = False
     prefers: list[tuple[str, str]] = field(default_factory=list)
     avoids: list[tuple[str, str]] = field(default_factory=list)
     excluded_kinds: list[str] = field(default_factory=list)
@@ -63,7 +62,7 @@ class Facts:
     def empty(self) -> bool:
         """True when the message told nothing about the need."""
         return not (self.kinds or self.sections or self.topics() or self.quantity or self.unknown_item
-                    or self.headcount or self.gift)
+                    or self.headcount)
 
 
 def _add(items: list[Any], value: Any) -> None:

@@ -36,19 +36,9 @@ def clip(text: str, limit: int = MAX_CHARS) -> str:
     return cut[: cut.rfind(" ")] if " " in cut[-100:] else cut
 
 
-_ACCEPT_RE = re.compile(
-    r"\b(i'?ll take|i will take|i'?ll have|i will have|i'?ll buy|i'?ll go (with|for)|give me (that|those|the)|"
-    r"(that|this) one|the (first|second|third|last|1st|2nd|3rd) one|number [1-3]|option [1-3]|#[1-3])",
-    re.IGNORECASE,
-)
 _ORDINALS = {"first": 0, "1st": 0, "1": 0, "second": 1, "2nd": 1, "2": 1, "third": 2, "3rd": 2, "3": 2, "last": -1}
 _ORDINAL_RE = re.compile(r"\b(?:the )?(first|second|third|last|1st|2nd|3rd)\b|(?:number|option|no\.?|#)\s*([1-3])\b",
                          re.IGNORECASE)
-
-
-def sounds_like_acceptance(text: str) -> bool:
-    """'I'll take the first one', 'number 2 please': the shopper picks a suggestion."""
-    return bool(_ACCEPT_RE.search(text))
 
 
 def chosen_position(text: str) -> int | None:

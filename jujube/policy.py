@@ -347,7 +347,6 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     profile = st.profile
     facts = u.facts if u else None
     if facts is not None:
-        was_known = set(profile.known)
         unknown_before = profile.unknown_item
         profile.apply(facts)
         if intent == "ask_suggestion":
@@ -366,7 +365,7 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
             step.say(msgs.text("not_stocked", item=profile.unknown_item))
             lead = ""
         elif lead is None:
-            lead = _acknowledge(st, ctx, was_known)
+            lead = _acknowledge(st, ctx)
     if not profile.has_facts() and not st.wants_suggestion:
         step.say(msgs.text("opening", avoid=st.last_reply))
         return "opening"
@@ -391,7 +390,7 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     return _no_match(step, ctx)
 
 
-def _acknowledge(st: DiscoveryState, ctx: Context, was_known: set[str]) -> str:
+def _acknowledge(st: DiscoveryState, ctx: Context) -> str:
     """A short first line when the shopper has just asked for something."""
     profile, kb = st.profile, ctx.kb
     if st.asked:

@@ -31,7 +31,6 @@ class Profile:
     budget: Optional[Budget] = None
     unknown_item: Optional[str] = None
     known: set[str] = field(default_factory=set)
-    gift: bool = False
 
     def apply(self, facts: Facts) -> None:
         """Add one message's facts; newer facts win over older ones."""
@@ -75,7 +74,6 @@ class Profile:
         if facts.unknown_item and not self.unknown_item and not self.kinds:
             self.unknown_item = facts.unknown_item
         self.known |= facts.topics()
-        self.gift = self.gift or facts.gift
 
     def concepts(self, kb: Knowledge) -> list[Concept]:
         """Lexicon concepts behind the profile, recipient first."""
@@ -93,7 +91,7 @@ class Profile:
         """True when the shopper is buying a present."""
         occasion = kb.concept("occasion", self.occasion) if self.occasion else None
         recipient = kb.concept("recipient", self.recipient) if self.recipient else None
-        return (self.gift or "gift boxes and hampers" in self.sections or bool(occasion and occasion.gift)
+        return ("gift boxes and hampers" in self.sections or bool(occasion and occasion.gift)
                 or bool(recipient and recipient.group == "work"))
 
     def has_facts(self) -> bool:

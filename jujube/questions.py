@@ -62,9 +62,11 @@ def _hypotheses(topic: str, profile: Profile, kb: Knowledge) -> list[Profile]:
     return out
 
 
-def topic_value(topic: str, profile: Profile, kb: Knowledge, shown: tuple[str, ...] = ()) -> float:
+def topic_value(topic: str, profile: Profile, kb: Knowledge, shown: tuple[str, ...] = (),
+                current: Optional[tuple[str, ...]] = None) -> float:
     """The share of plausible answers to `topic` that would change the top pick or most of the picks."""
-    current = _top(profile, kb, shown)
+    if current is None:
+        current = _top(profile, kb, shown)
     hypotheses = _hypotheses(topic, profile, kb)
     if not hypotheses:
         return 0.0
@@ -105,8 +107,9 @@ def next_topic(
     if open_topics[0] == "recipient":
         return "recipient"  # who it is for comes first: it opens the underlying need and how they feel about it
     best, best_value = None, 0.0
+    current = _top(profile, kb, shown)
     for topic in open_topics:
-        value = topic_value(topic, profile, kb, shown)
+        value = topic_value(topic, profile, kb, shown, current)
         if value > best_value + 0.05:
             best, best_value = topic, value
     return best if best_value >= MIN_VALUE else None

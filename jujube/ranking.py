@@ -147,7 +147,7 @@ def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
     products = [p for k in profile.kinds for p in kb.products_of_kind(k)]
     if not products:
         return None
-    if rank(profile, kb, limit=50) and any(set(profile.kinds) & set(s.product.kinds) for s in rank(profile, kb, limit=50)):
+    if any(set(profile.kinds) & set(s.product.kinds) for s in rank(profile, kb, limit=50)):
         return None
     kind = profile.stated_request or profile.kinds[0]
     if profile.is_gift(kb):

@@ -37,7 +37,6 @@ class DiscoveryState:
     channel: str = "rest"
     language: Optional[str] = None
     seen_until: float = 0.0  # timestamp of the last shopper message taken in
-    logged: bool = False  # a need record exists for this discovery
 
     def next_discovery(self) -> "DiscoveryState":
         """A fresh discovery in the same conversation."""

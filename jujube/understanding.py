@@ -78,8 +78,11 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
     return out
 
 
-def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: bool = False) -> Understanding:
-    """Read Rasa's parse of one message (text, intent, entities) into an Understanding."""
+def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, open_question: Optional[str] = None) -> Understanding:
+    """Read Rasa's parse of one message (text, intent, entities) into an Understanding.
+
+    A bare number is a budget only as the answer to the budget question or said as a budget.
+    """
     raw = str(parse.get("text") or "")
     text = clip(raw)
     intent = parse.get("intent") or {}
@@ -97,6 +100,7 @@ def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, asked_budget: b
     )
     if u.kind != "text":
         return u
+    asked_budget = open_question == "budget" or u.intent == "inform_budget"
     u.facts = extract_facts(text, entities, kb, asked_budget=asked_budget)
     taken = [(int(e["start"]), int(e["end"])) for e in entities
              if e.get("entity") in ("product", "category") and "start" in e]

@@ -65,7 +65,6 @@ class NeedClassifierComponent(GraphComponent):
     def __init__(self, config: Dict[Text, Any], classifier: Optional[NeedClassifier] = None) -> None:
         self._config = config
         self._classifier = classifier
-        self._loaded = classifier is not None
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -81,21 +80,14 @@ class NeedClassifierComponent(GraphComponent):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> GraphComponent:
         """Load the classifier for the current training data (trained and cached on first use)."""
-        component = cls(config)
-        component._get()
-        return component
-
-    def _get(self) -> Optional[NeedClassifier]:
-        if not self._loaded:
-            self._loaded = True
-            self._classifier = get_classifier(get_knowledge())
-            if self._classifier is not None:
-                self._classifier.threshold = float(self._config.get("threshold", THRESHOLD))
-        return self._classifier
+        classifier = get_classifier(get_knowledge())
+        if classifier is not None:
+            classifier.threshold = float(config.get("threshold", THRESHOLD))
+        return cls(config, classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Set `needs` on each message: [{label, confidence}] above the threshold."""
-        classifier = self._get()
+        classifier = self._classifier
         for message in messages:
             text = message.get(TEXT) or ""
             found: list[dict[str, Any]] = []

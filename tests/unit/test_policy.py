@@ -44,8 +44,7 @@ class Chat:
     def say(self, text: str, intent: str, confidence: float = 0.9) -> Step:
         parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
                  "entities": self.matcher.extract(text)}
-        asked_budget = self.state.last_question == "budget" or intent == "inform_budget"
-        u = understand(parse, self.ctx.kb, self.ctx.shop, asked_budget=asked_budget)
+        u = understand(parse, self.ctx.kb, self.ctx.shop, open_question=self.state.last_question)
         self.step = next_step(self.state, u, self.ctx)
         self.state = self.step.state
         for record in self.step.records:
