@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,10 +87,25 @@ class GiftTaboo:
     kinds: tuple[str, ...]
     tags: tuple[str, ...]
     reason: str
+    cultures: tuple[str, ...] = ()  # empty: anyone
+    recipients: tuple[str, ...] = ()  # empty: anyone
+    when: tuple[str, ...] = ()  # emotions or occasions it is limited to (empty: always)
+    unless: tuple[str, ...] = ()  # emotions or occasions where it does not apply
 
     def applies(self, product: Product) -> bool:
         """True when `product` is one of the taboo things."""
         return bool(set(self.kinds) & set(product.kinds) or set(self.tags) & product.tags)
+
+    def holds_for(self, cultures: Iterable[str], recipient: str, context: Iterable[str]) -> bool:
+        """True when the taboo matters for this purchase: the recipient's culture, who, and what for."""
+        context = set(context)
+        if self.cultures and not set(self.cultures) & set(cultures):
+            return False
+        if self.recipients and recipient not in self.recipients:
+            return False
+        if self.when and not set(self.when) & context:
+            return False
+        return not set(self.unless) & context
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,7 @@ class Section:
 
     name: str
     aliases: tuple[str, ...]
+    includes: tuple[str, ...] = ()  # other sections that also hold what this one's words mean
 
 
 @dataclass
@@ -110,12 +128,17 @@ class Knowledge:
     concepts: dict[tuple[str, str], Concept]
     negations: tuple[str, ...]
     taboos: tuple[GiftTaboo, ...] = ()
+    customer_cultures: tuple[str, ...] = ()  # whose gift customs hold unless the shopper says otherwise
     by_sku: dict[str, Product] = field(default_factory=dict)
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
     section_by_alias: dict[str, str] = field(default_factory=dict)
+    specificity: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_sku = {p.sku: p for p in self.products}
+        counts = Counter(t for p in self.products for t in p.tags)
+        n = max(len(self.products), 2)
+        self.specificity = {t: max(math.log(n / c) / math.log(n), 0.05) for t, c in counts.items()}
         for p in self.products:
             for kind in p.kinds:
                 self.by_kind.setdefault(kind.lower(), []).append(p)
@@ -123,6 +146,10 @@ class Knowledge:
             self.section_by_alias[s.name.lower()] = s.name
             for alias in s.aliases:
                 self.section_by_alias[alias.lower()] = s.name
+
+    def tag_weight(self, tag: str) -> float:
+        """How much a tag tells products apart: near 1 for a rare tag, near 0 for one most products carry."""
+        return self.specificity.get(tag, 1.0)
 
     def concept(self, entity: str, key: str) -> Concept | None:
         """The concept named `key` of an entity type, if any."""
@@ -139,6 +166,14 @@ class Knowledge:
             if cand in self.by_kind:
                 return self.by_kind[cand]
         return []
+
+    def covered(self, sections: Iterable[str]) -> set[str]:
+        """The sections a shopper's words cover: the named ones and the sections they include."""
+        out = set(sections)
+        for s in self.sections:
+            if s.name in out:
+                out.update(s.includes)
+        return out
 
     def section_of(self, word: str) -> str | None:
         """The section a shopper means by `word`, if any."""
@@ -238,7 +273,8 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     """Read and check the catalog and the lexicon."""
     cat, lex = _read(catalog_path), _read(lexicon_path)
     sections = [
-        Section(name=str(s["name"]), aliases=tuple(str(a).lower() for a in s.get("aliases") or ()))
+        Section(name=str(s["name"]), aliases=tuple(str(a).lower() for a in s.get("aliases") or ()),
+                includes=tuple(str(a) for a in s.get("includes") or ()))
         for s in cat.get("sections") or []
     ]
     names = {s.name for s in sections}
@@ -259,12 +295,14 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
         concepts[(entity, c.key)] = c
     negations = tuple(str(n).lower() for n in lex.get("negations") or ("not", "no", "n't", "without"))
     taboos = tuple(
-        GiftTaboo(kinds=tuple(str(k).lower() for k in t.get("kinds") or ()),
-                  tags=tuple(str(k) for k in t.get("tags") or ()), reason=str(t.get("reason") or ""))
+        GiftTaboo(kinds=_strs(t.get("kinds")), tags=_strs(t.get("tags")), reason=str(t.get("reason") or ""),
+                  cultures=_strs(t.get("cultures")), recipients=_strs(t.get("recipients")),
+                  when=_strs(t.get("emotions")) + _strs(t.get("occasions")), unless=_strs(t.get("except")))
         for t in lex.get("gift_taboos") or [] if isinstance(t, dict)
     )
     return Knowledge(
         taboos=taboos,
+        customer_cultures=_strs(lex.get("customer_cultures")),
         currency=str(cat.get("currency") or "CNY"),
         currency_symbol=str(cat.get("currency_symbol") or "¥"),
         sections=sections,
@@ -272,6 +310,10 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
         concepts=concepts,
         negations=negations,
     )
+
+
+def _strs(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).lower() for v in values or ())
 
 
 @lru_cache(maxsize=1)

@@ -346,9 +346,11 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     st, msgs, kb = step.state, ctx.msgs, ctx.kb
     profile = st.profile
     facts = u.facts if u else None
+    news = True  # the message told something new about the need
     if facts is not None:
-        unknown_before = profile.unknown_item
+        unknown_before, before = profile.unknown_item, profile.to_dict()
         profile.apply(facts)
+        news = profile.to_dict() != before
         if intent == "ask_suggestion":
             st.wants_suggestion = True
         if facts.empty() and st.last_question and intent in ("unsure", "deny", "acknowledge", "affirm",
@@ -385,6 +387,8 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
         st.last_question = topic
         return f"ask_{topic}"
     st.last_question = None
+    if st.recommended and st.outcome == "pending" and not news:
+        return _refine(step, ctx, cheaper=False)  # the need said again: the picks did not land, show others
     if _recommend(step, ctx):
         return "recommend"
     return _no_match(step, ctx)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from jujube.knowledge import Concept, Knowledge, NeedItem, Product
+from jujube.knowledge import Concept, GiftTaboo, Knowledge, NeedItem, Product
 from jujube.profile import Profile
 
 # How much a matched need counts, by where it came from.
-WEIGHTS = {"taste": 3.0, "texture": 3.0, "quality": 2.0, "situation": 2.0, "recipient": 1.0, "occasion": 1.5}
+WEIGHTS = {"taste": 3.0, "texture": 3.0, "quality": 2.0, "situation": 3.0, "recipient": 1.0, "occasion": 1.5,
+           "emotion": 1.5}
+PARTIAL = 0.3  # share of a need's weight for a product carrying only its commonest tags
 KIND_MATCH, SECTION_MATCH, HINT, MISSED_WISH, UNWANTED = 4.0, 2.0, 1.0, -3.0, -4.0
 BUDGET_TOLERANCE = 1.15
 RELATIVE_FLOOR = 0.5  # a pick must score at least this share of the best pick
@@ -40,8 +42,26 @@ def hard_exclusions(profile: Profile, kb: Knowledge) -> set[str]:
     return tags
 
 
-def _matches(product: Product, item: NeedItem) -> bool:
-    return bool(product.tags.intersection(item.prefer))
+def gift_taboos(profile: Profile, kb: Knowledge) -> list[GiftTaboo]:
+    """The gift customs that hold for this purchase: none unless it is a present."""
+    if not profile.is_gift(kb):
+        return []
+    recipient = kb.concept("recipient", profile.recipient) if profile.recipient else None
+    who = {profile.recipient or "", recipient.group if recipient else ""}
+    context = set(profile.emotions) | set(profile.situations) | ({profile.occasion} if profile.occasion else set())
+    return [t for t in kb.taboos if any(t.holds_for(kb.customer_cultures, w, context) for w in who)]
+
+
+def match_strength(product: Product, item: NeedItem, kb: Knowledge) -> float:
+    """How fully a product serves one need: 0 when it carries none of the need's tags, 1 when it carries all.
+
+    Tags count by how rare they are in the catalog: "calming" says more about sleep than "caffeine-free".
+    """
+    matched = product.tags.intersection(item.prefer)
+    if not matched:
+        return 0.0
+    total = sum(kb.tag_weight(t) for t in set(item.prefer))
+    return PARTIAL + (1 - PARTIAL) * sum(kb.tag_weight(t) for t in matched) / total
 
 
 def score_product(product: Product, profile: Profile, kb: Knowledge,
@@ -53,7 +73,7 @@ def score_product(product: Product, profile: Profile, kb: Knowledge,
         concepts = profile.concepts(kb)
     if kinds & set(product.kinds):
         scored.score += KIND_MATCH
-    if product.section in profile.sections:
+    if product.section in kb.covered(profile.sections):
         scored.score += SECTION_MATCH
     explicit = set(profile.prefers)
     for concept in concepts:
@@ -61,8 +81,9 @@ def score_product(product: Product, profile: Profile, kb: Knowledge,
         for _, item in concept.items():
             if not item.prefer:
                 continue
-            if _matches(product, item):
-                scored.score += weight
+            strength = match_strength(product, item, kb)
+            if strength:
+                scored.score += weight * strength
                 if item.text not in scored.serves:
                     scored.serves.append(item.text)
             elif (concept.entity, concept.key) in explicit and concept.entity in ("taste", "texture"):
@@ -103,8 +124,12 @@ def rank(
     """The best 0 to `limit` products for the profile; empty when nothing fits."""
     banned = hard_exclusions(profile, kb)
     skip = set(exclude_skus)
-    taboos = kb.taboos if profile.is_gift(kb) else ()
-    wishes = [kb.concept(e, k) for e, k in profile.prefers if e in ("taste", "texture")]
+    taboos = gift_taboos(profile, kb)
+    wishes: dict[str, set[str]] = {}  # per entity: a product must meet one taste wish and one texture wish
+    for e, k in profile.prefers:
+        concept = kb.concept(e, k) if e in ("taste", "texture") else None
+        if concept and concept.prefer_tags:
+            wishes.setdefault(e, set()).update(concept.prefer_tags)
     concepts = profile.concepts(kb)
     candidates: list[Scored] = []
     for product in kb.products:
@@ -112,8 +137,8 @@ def rank(
             continue
         if set(product.kinds) & set(profile.excluded_kinds) or any(t.applies(product) for t in taboos):
             continue
-        if any(w and w.prefer_tags and not product.tags & w.prefer_tags for w in wishes):
-            continue  # every explicit taste or texture wish must be met
+        if any(not product.tags & tags for tags in wishes.values()):
+            continue  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
         scored = score_product(product, profile, kb, concepts)
         relevant = scored.serves or scored.score >= SECTION_MATCH
         if relevant and scored.score > 0:
@@ -125,7 +150,7 @@ def rank(
     kinds = set(profile.kinds)
     asked_for = {s.product.section for s in candidates if kinds & set(s.product.kinds)}
     if asked_for:  # what was asked for is there: stay in its sections
-        sections = asked_for | set(profile.sections)
+        sections = asked_for | kb.covered(profile.sections)
         candidates = [s for s in candidates if s.product.section in sections]
     picked: list[Scored] = []
     seen_kinds: set[str] = set()
@@ -151,7 +176,7 @@ def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
         return None
     kind = profile.stated_request or profile.kinds[0]
     if profile.is_gift(kb):
-        for taboo in kb.taboos:
+        for taboo in gift_taboos(profile, kb):
             if all(taboo.applies(p) for p in products):
                 return taboo.reason
     for concept in profile.concepts(kb):

@@ -236,9 +236,17 @@ def test_product_questions_answer_price_origin_allergens_and_storage(chat: Chat)
 
 def test_the_same_picks_are_never_listed_twice_in_a_row(chat: Chat) -> None:
     three_picks(chat)
-    first = chat.step.text
-    again = chat.say("he's diabetic", "inform_situation")
+    first, shown = chat.step.text, list(chat.state.recommended)
+    again = chat.say("there are two of us at home", "inform_situation")  # new, but the picks stay the same
     assert again.text != first and "Which one" in again.text and again.messages[-1]["buttons"]
+    assert chat.state.recommended == shown
+
+
+def test_the_need_said_again_after_picks_brings_other_options(chat: Chat) -> None:
+    three_picks(chat)
+    shown = set(chat.state.recommended)
+    again = chat.say("he's diabetic", "inform_situation")  # nothing new: the picks did not land
+    assert again.kind == "refine" and chat.state.recommended and not shown & set(chat.state.recommended)
 
 
 def test_a_pick_carries_no_guessed_need() -> None:
