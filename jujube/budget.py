@@ -17,7 +17,9 @@ _UNITS = ("kg", "kilo", "kilos", "kilogram", "kilograms", "g", "gram", "grams", 
           "am", "pm", "o'clock", "minutes", "hours", "percent", "times", "of them", "dozen", "of us", "guests",
           "m", "cm", "mm", "metre", "metres", "meter", "meters", "inch", "inches", "in", "ft", "feet", "foot",
           "gb", "tb", "mb", "mah", "w", "watts", "v", "hz", "px", "children", "colleagues", "friends",
-          "adults", "servings", "portions", "cups", "slices", "floor", "st", "street", "road", "rd", "th")
+          "adults", "servings", "portions", "cups", "slices", "floor", "st", "street", "road", "rd", "th",
+          "set", "sets", "gift", "gifts", "items", "pcs", "hampers", "baskets", "presents", "cans", "packets",
+          "cartons", "sachets", "bars", "cases", "crates", "punnets", "tubs", "pots", "rolls", "sticks")
 # Words before a number that make it an identifier, not money ("model 6", "room 12", "postcode 200031").
 _ID_CUES = ("#", "no.", "number", "model", "room", "apt", "flat", "size", "page", "chapter", "route", "bus",
             "gate", "platform", "zip", "postcode", "post code", "code", "version", "iphone", "pixel", "galaxy",
@@ -172,6 +174,25 @@ def headcount(text: str) -> Optional[int]:
     return int(value) if value else None
 
 
+_PRICED_AFTER = re.compile(r"\s*(?:each|apiece|a piece|per (?:person|head|box|set|gift|item)|a head|in total|total|"
+                           r"all in|altogether|for (?:the lot|all of them|everything))\b", re.IGNORECASE)
+_ROUGH_END = re.compile(r"(?:around|about|roughly|approximately|approx\.?)\s*$", re.IGNORECASE)
+_NOT_ROUGH = re.compile(r"(?:'s|’s|\bis|\bare|\bturns|\bturning|\baged|\bage)\s+(?:around|about|roughly)\s*$",
+                        re.IGNORECASE)
+
+
+def _priced(text: str, amount: tuple[int, int, float, Optional[str]]) -> bool:
+    """A number said the way prices are said: "300 each", "600 in total", or "for a client, about 400"."""
+    start, end, value, _ = amount
+    if _PRICED_AFTER.match(text[end:]):
+        return True
+    before, after = text[:start], text[end:].strip()
+    ends_phrase = not after or after[0] in ",.;!?"
+    rough = _ROUGH_END.search(before)
+    said_with_more = bool(rough) and "," in before[:rough.start()]  # "for a client, about 400", not a bare "about 400"
+    return value >= 20 and ends_phrase and said_with_more and not _NOT_ROUGH.search(before)
+
+
 def parse_budget(text: str, asked_budget: bool = False, default_currency: str = "CNY") -> Optional[Budget]:
     """The budget in `text`, or None when it says nothing about price.
 
@@ -181,7 +202,8 @@ def parse_budget(text: str, asked_budget: bool = False, default_currency: str = 
     low = " " + text.lower().strip() + " "
     amounts = find_amounts(text)
     money_cue = _has(low, _MONEY_WORDS) or any(a[3] for a in amounts) or any(
-        re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", text[:a[0]].lower()) for a in amounts for c in _STRICT_MAX_CUES)
+        re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", text[:a[0]].lower()) for a in amounts for c in _STRICT_MAX_CUES) \
+        or any(_priced(text, a) for a in amounts)
     budget = Budget()
     if _has(low, _LOW_SENSITIVITY):
         budget.sensitivity, budget.note = "low", "price is not a concern"
@@ -190,7 +212,8 @@ def parse_budget(text: str, asked_budget: bool = False, default_currency: str = 
     elif _has(low, _HIGH_SENSITIVITY) and not _has(low, ("budget is", "budget of", "my budget")):
         budget.sensitivity, budget.note = "high", "wants it affordable"
     if amounts and (money_cue or asked_budget):
-        values = [a[2] for a in amounts]
+        priced = [a for a in amounts if a[3] or _priced(text, a)]
+        values = [a[2] for a in priced + [a for a in amounts if a not in priced]]
         budget.currency = next((a[3] for a in amounts if a[3]), None) or default_currency
         if len(values) >= 2 and _has(low, ("between", "from", "to", "and", "-")):
             budget.min, budget.max = min(values[:2]), max(values[:2])

@@ -78,6 +78,22 @@ def elderly_key(kb: Knowledge) -> Optional[str]:
     return None
 
 
+_FOR_RE = re.compile(r"(?:\bfor|\bto|\bgive|\bsend|\bbring|\bget|\bbuy|\bsurprise|\bspoil)\s+"
+                     r"(?:(?:my|our|the|a|an|his|her|their)\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _the_recipient(text: str, found: list[tuple[int, str]]) -> Optional[str]:
+    """Who the purchase is for when a message names several people ("my mum's been lonely since my dad
+    passed" is about mum): the one named after "for"/"to"/"give", else the first named."""
+    if not found:
+        return None
+    found = sorted(found)
+    for start, value in found:
+        if _FOR_RE.search(text[max(0, start - 30):start]):
+            return value
+    return found[0][1]
+
+
 def extract_facts(
     text: str,
     entities: Iterable[dict[str, Any]],
@@ -86,6 +102,7 @@ def extract_facts(
 ) -> Facts:
     """Turn the entities the NLU found (and the text) into facts about the need."""
     facts = Facts()
+    recipients: list[tuple[int, str]] = []
     for ent in entities:
         kind, value = str(ent.get("entity", "")), str(ent.get("value", "")).lower().strip()
         if not value:
@@ -102,7 +119,7 @@ def extract_facts(
             elif section:
                 _add(facts.sections, section)
         elif kind == "recipient" and kb.concept("recipient", value):
-            facts.recipient = value
+            recipients.append((int(ent.get("start", 0) or 0), value))
         elif kind == "situation" and kb.concept("situation", value):
             _add(facts.situations, value)
         elif kind == "occasion" and kb.concept("occasion", value) and facts.occasion is None:
@@ -114,6 +131,7 @@ def extract_facts(
             _add(target, (kind, value))
             if (kind, value) in other:
                 other.remove((kind, value))
+    facts.recipient = _the_recipient(text, recipients)
     age = AGE_RE.search(text)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))

@@ -178,7 +178,8 @@ def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Opt
         return _accept(step, chosen, ctx)
     if intent == "choose_option" and not chosen:
         return _which_one(step, ctx)
-    if intent in VAGUE_YES and (plain or not u.facts.topics()):
+    names_other = u.facts.kinds or u.facts.sections or u.facts.unknown_item  # "he likes tea": not a yes
+    if intent in VAGUE_YES and not u.facts.topics() and not names_other:
         if len(st.recommended) == 1:
             product = kb.by_sku[st.recommended[0]]
             if intent == "affirm" or st.awaiting == "confirm" or u.thumbs_up or msgs.assents(u.text):

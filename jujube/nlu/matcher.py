@@ -94,12 +94,18 @@ class EntityMatcher:
     def _spans(self, doc: Doc) -> list[Span]:
         found: list[tuple[int, int, int]] = list(self._lower(doc))
         if self._lemma is not None:
-            found += list(self._lemma(doc))
+            found += [(m, s, e) for m, s, e in self._lemma(doc) if not self._verb_as_thing(doc[s:e], m)]
         rank = {e: i for i, e in enumerate(PRIORITY)}
         spans = [Span(doc, s, e, label=m) for m, s, e in found]
         # longest first, then by entity priority
         spans.sort(key=lambda sp: (-(sp.end - sp.start), rank.get(self.labels[sp.label][0], 99), sp.start))
         return sorted(filter_spans(spans), key=lambda sp: sp.start)
+
+    def _verb_as_thing(self, span: Span, label: int) -> bool:
+        """A verb form lemmatised into a product or section ("chipping in" is not chips)."""
+        entity = self.labels[label][0]
+        return entity in ("product", "category") and any(
+            t.lower_.endswith("ing") and t.lemma_.lower() != t.lower_ for t in span)
 
     def _negated(self, doc: Doc, span: Span) -> bool:
         after = doc[span.end: span.end + 2].text.lower()

@@ -52,3 +52,20 @@ def test_words_to_number(text: str, value: float) -> None:
 def test_an_unprompted_bare_number_is_not_a_budget(text: str) -> None:
     b = parse_budget(text)
     assert b is None or b.max is None
+
+
+@pytest.mark.parametrize("text,value", [
+    ("we need 6 gift sets, around 300 each", 300),
+    ("we're all chipping in, about 600 total", 600),
+    ("the big gift box, for a client, about 400", 400),
+    ("two boxes, 50 apiece", 50),
+])
+def test_a_number_said_the_way_prices_are_said_is_a_budget(text: str, value: float) -> None:
+    budget = parse_budget(text)
+    assert budget is not None and budget.max == value
+
+
+@pytest.mark.parametrize("text", ["she is about 30, loves tea", "for a party, about 25 people",
+                                  "we need 6 gift sets", "my son is about 7"])
+def test_counts_and_ages_said_roughly_stay_out_of_the_budget(text: str) -> None:
+    assert parse_budget(text) is None

@@ -108,6 +108,13 @@ def test_a_yes_to_one_pick_is_an_order_with_a_short_confirmation(chat: Chat, tex
     assert step.kind == "accepted" and chat.outcomes == ["accepted"] and len(step.text) < 200
 
 
+@pytest.mark.parametrize("intent", ["acknowledge", "affirm"])
+def test_naming_something_else_after_one_pick_is_not_an_order(chat: Chat, intent: str) -> None:
+    one_pick(chat)
+    chat.say("he likes tea and good food", intent)
+    assert "accepted" not in chat.outcomes
+
+
 def test_i_see_to_one_pick_is_asked_before_it_becomes_an_order(chat: Chat) -> None:
     one_pick(chat)
     step = chat.say("i see", "acknowledge")
@@ -269,3 +276,8 @@ def test_the_same_answer_again_never_gets_the_same_reply(chat: Chat, text: str, 
     chat.say("I'm looking for something for my neighbour", "request_product")
     replies = [chat.say(text, intent).text for _ in range(5)]
     assert all(a != b for a, b in zip(replies, replies[1:])), replies
+
+
+def test_a_verb_is_never_read_as_a_product(real_matcher: EntityMatcher) -> None:
+    found = real_matcher.extract("our boss is retiring, we're all chipping in")
+    assert not [e for e in found if e["entity"] in ("product", "category")]

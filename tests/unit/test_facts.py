@@ -1,0 +1,16 @@
+"""Facts read from one message: who the purchase is for when several people are named."""
+from __future__ import annotations
+
+import pytest
+
+from jujube.facts import extract_facts
+
+
+@pytest.mark.parametrize("text,who", [
+    ("my mum's been lonely since my dad passed last year, I'd like to send her something", "mother"),
+    ("my mum says I should get something for my father", "father"),
+    ("a gift for my boss, my mum suggested tea", "boss"),
+    ("my dad and my mum are both diabetic", "father"),
+])
+def test_the_recipient_is_who_it_is_for_not_everyone_named(kb, matcher, text: str, who: str) -> None:
+    assert extract_facts(text, matcher.extract(text), kb).recipient == who
