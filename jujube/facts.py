@@ -43,6 +43,7 @@ class Facts:
     quantity: Optional[str] = None
     unknown_item: Optional[str] = None
     stated: Optional[str] = None  # the shopper's own words for what they asked for
+    untold: Optional[str] = None  # the message, when it tells of a purpose the lexicon could not place
 
     def topics(self) -> set[str]:
         """Discovery topics this message answered."""
@@ -94,6 +95,31 @@ def _the_recipient(text: str, found: list[tuple[int, str]]) -> Optional[str]:
     return found[0][1]
 
 
+_WORDS_RE = re.compile(r"[a-z][a-z'’]+")
+
+
+def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> list[str]:
+    """Words of the message that neither the lexicon nor the catalog placed, fillers aside."""
+    low = text.lower()
+    for ent in sorted(entities, key=lambda e: -int(e.get("start", 0) or 0)):
+        if "start" in ent:
+            low = low[:ent["start"]] + " " + low[ent["end"]:]
+    words = [w.replace("’", "'") for w in _WORDS_RE.findall(low)]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
+    return [w for w in words if len(w) >= 4 and w not in kb.filler_words and not kb.products_of_kind(w)
+            and not kb.section_of(w)]
+
+
+def _kind_in(words: str, kb: Knowledge) -> Optional[str]:
+    """The product kind a wish's words end in ("lactose-free milk" -> milk), if any."""
+    parts = words.lower().replace("-", " - ").split()
+    for i in range(1, len(parts)):
+        tail = " ".join(parts[i:]).replace(" - ", "-")
+        if tail != "-" and kb.products_of_kind(tail):
+            return tail
+    return None
+
+
 def extract_facts(
     text: str,
     entities: Iterable[dict[str, Any]],
@@ -131,6 +157,10 @@ def extract_facts(
             _add(target, (kind, value))
             if (kind, value) in other:
                 other.remove((kind, value))
+            thing = _kind_in(text[ent["start"]:ent["end"]], kb) if "start" in ent and not negated else None
+            if thing:  # "lactose-free milk": a wish and a product
+                _add(facts.kinds, thing)
+                facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
     facts.recipient = _the_recipient(text, recipients)
     age = AGE_RE.search(text)
     if age:
@@ -146,6 +176,8 @@ def extract_facts(
     if facts.headcount and facts.headcount >= 6 and kb.concept("situation", "hosting"):
         _add(facts.situations, "hosting")
 
+    if not (facts.situations or facts.occasion or facts.emotions) and _unplaced(text, entities, kb):
+        facts.untold = text.strip()
     if not facts.kinds and not facts.sections:
         m = _REQUEST_RE.search(text.strip())
         if m:

@@ -129,6 +129,7 @@ class Knowledge:
     negations: tuple[str, ...]
     taboos: tuple[GiftTaboo, ...] = ()
     customer_cultures: tuple[str, ...] = ()  # whose gift customs hold unless the shopper says otherwise
+    filler_words: frozenset[str] = frozenset()  # words that say nothing about a need
     by_sku: dict[str, Product] = field(default_factory=dict)
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
     section_by_alias: dict[str, str] = field(default_factory=dict)
@@ -303,6 +304,7 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     return Knowledge(
         taboos=taboos,
         customer_cultures=_strs(lex.get("customer_cultures")),
+        filler_words=frozenset(_strs(lex.get("filler_words"))),
         currency=str(cat.get("currency") or "CNY"),
         currency_symbol=str(cat.get("currency_symbol") or "¥"),
         sections=sections,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -15,9 +16,10 @@ from jujube.facts import Facts
 from jujube.inputs import chosen_position
 from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
+from jujube.profile import Profile
 from jujube.questions import ask, next_topic
 from jujube.ranking import Scored, rank, score_product, why_not_requested
-from jujube.replies import need_record, pick_buttons, product_details, product_line, recommendation_lines, traits
+from jujube.replies import difference, need_record, pick_buttons, product_details, product_line, recommendation_lines, traits
 from jujube.shop import Shop
 from jujube.state import DiscoveryState
 from jujube.understanding import CONFIDENT, Understanding
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 DISCOVERY_INTENTS = ("request_product", "inform_recipient", "inform_situation", "inform_preference",
                      "inform_quality", "inform_budget", "ask_suggestion")
 VAGUE_YES = ("affirm", "acknowledge")
+# Messages that tell of the need itself: their unplaced words are kept as the need in the shopper's words.
+TELLING_INTENTS = ("request_product", "inform_recipient", "inform_situation", "nlu_fallback", "out_of_scope")
 UNSURE_BUTTONS = {
     "recipient": ("for_me", "for_family", "a_gift"),
     "purpose": ("purpose_everyday", "purpose_health", "a_gift"),
@@ -307,6 +311,7 @@ def _compare(step: Step, u: Understanding, ctx: Context) -> str:
     for i, p in enumerate(products[:3], 1):
         lines.append(msgs.text("compare_line", n=i, name=p.name, price=kb.price(p.price),
                                traits=", ".join([p.reason] + traits(p)[:3])))
+    lines.append(difference(products[0], products[1], kb, msgs))
     scored = sorted((score_product(p, st.profile, kb) for p in products[:3]), key=lambda s: -s.score)
     if st.profile.known and scored[0].score > scored[1].score:
         lines.append(msgs.text("compare_best", need=st.profile.summary(kb), name=scored[0].product.name,
@@ -349,6 +354,8 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     facts = u.facts if u else None
     news = True  # the message told something new about the need
     if facts is not None:
+        if intent not in TELLING_INTENTS:
+            facts = replace(facts, untold=None)  # an answer like "no preference" is not a purpose
         unknown_before, before = profile.unknown_item, profile.to_dict()
         profile.apply(facts)
         news = profile.to_dict() != before
@@ -502,6 +509,9 @@ def _intro(st: DiscoveryState, picks: list[Scored], ctx: Context) -> str:
     if profile.kinds:
         kind = profile.stated_request or profile.kinds[0]
         if any(set(profile.kinds) & set(s.product.kinds) for s in picks):
+            trait = _unlike_wish(profile, kb)
+            if trait:  # "dates" for a sour craving: say why only the sour ones
+                return msgs.text("intro_narrowed", kind=kind, trait=trait, need=need)
             return msgs.text("intro_need", need=need) if profile.known else msgs.text("intro")
         why = why_not_requested(profile, kb)
         if why:
@@ -509,6 +519,19 @@ def _intro(st: DiscoveryState, picks: list[Scored], ctx: Context) -> str:
     if profile.known or profile.recipient:
         return msgs.text("intro_need", need=need)
     return msgs.text("intro")
+
+
+def _unlike_wish(profile: Profile, kb: Knowledge) -> Optional[str]:
+    """What most products of the requested kind are, when that is not what the shopper wished for."""
+    products = [p for k in profile.kinds for p in kb.products_of_kind(k)]
+    wishes = [kb.concept(e, k) for e, k in profile.prefers if e in ("taste", "texture")]
+    wanted = {t for w in wishes if w for t in w.prefer_tags}
+    unlike = [p for p in products if wanted and not p.tags & wanted]
+    if not products or len(unlike) * 2 < len(products):
+        return None
+    traits = Counter(t for p in unlike for c in kb.of_entity("taste") + kb.of_entity("texture")
+                     for t in c.prefer_tags if t in p.tags and t not in wanted and t == c.key)
+    return traits.most_common(1)[0][0] if traits else None
 
 
 def _no_match(step: Step, ctx: Context) -> str:

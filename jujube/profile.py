@@ -71,6 +71,8 @@ class Profile:
                 self.avoids.append(pref)
         if facts.budget is not None:
             self.budget = facts.budget
+        if facts.untold and not self.own_words and not (self.situations or self.occasion or self.emotions):
+            self.own_words = facts.untold  # a purpose the lexicon could not place: keep it in their words
         if facts.unknown_item and not self.unknown_item and not self.kinds:
             self.unknown_item = facts.unknown_item
         self.known |= facts.topics()
@@ -163,6 +165,8 @@ class Profile:
         for e in self.emotions:
             c = kb.concept("emotion", e)
             details.append(c.summary if c and c.summary else e)
+        if self.own_words and not (self.situations or self.occasion or self.emotions):
+            details.append(f'"{self.own_words}"')
         details += [k for e, k in self.prefers if e == "quality"]
         if self.headcount:
             details.append(f"for {self.headcount} people")

@@ -11,6 +11,9 @@ from jujube.shop import Shop
 
 INFO_TAGS = ("organic", "imported", "local", "premium", "gift-packaged", "sugar-free", "low-sugar", "lactose-free",
              "gluten-free", "vegan", "caffeine-free")
+# Tags that tell two products apart when a shopper asks for the difference.
+CONTRAST_TAGS = ("sweet", "sour", "tangy", "salty", "spicy", "mild", "rich", "crunchy", "crisp", "soft", "chewy",
+                 "creamy", "juicy", "fresh") + INFO_TAGS
 
 
 def product_line(kb: Knowledge, product: Product) -> str:
@@ -85,3 +88,16 @@ def need_record(
         "unmet": unmet,
         "unmet_items": list(unmet_items or []),
     }
+
+
+def difference(a: Product, b: Product, kb: Knowledge, msgs: Messages) -> str:
+    """One sentence on what sets two products apart: price and the traits only one of them has."""
+    only_a = [t.replace("-", " ") for t in CONTRAST_TAGS if t in a.tags and t not in b.tags][:2]
+    only_b = [t.replace("-", " ") for t in CONTRAST_TAGS if t in b.tags and t not in a.tags][:2]
+    cheaper, dearer = (a, b) if a.price <= b.price else (b, a)
+    text = msgs.text("compare_price", cheaper=cheaper.name, dearer=dearer.name, low=kb.price(cheaper.price),
+                     high=kb.price(dearer.price)) if a.price != b.price else msgs.text("compare_same_price")
+    if only_a or only_b:
+        text += " " + msgs.text("compare_traits", a=a.name, ta=" and ".join(only_a) or msgs.text("compare_plainer"),
+                                b=b.name, tb=" and ".join(only_b) or msgs.text("compare_plainer"))
+    return text

@@ -59,8 +59,6 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
     types = {e.get("entity") for e in entities}
     matched_words = {w for e in entities if e.get("entity") != "amount"
                      for w in _words(str(e.get("value")))}
-    asked_for = [p for e in entities if e.get("entity") == "product" and e.get("role") != "excluded"
-                 for p in kb.products_of_kind(str(e.get("value")))]
     out = []
     for need in needs:
         entity, _, key = str(need.get("label", "")).partition(":")
@@ -69,8 +67,6 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
             continue
         if entity in SINGLE_VALUED and entity in types:
             continue
-        if asked_for and concept.avoid_tags and all(p.tags & concept.avoid_tags for p in asked_for):
-            continue  # nobody asks for what their need rules out: the words, not the need, were matched
         if entity == "occasion" and _words(key) & matched_words:
             continue  # the lexicon read those words as someone ("my father" is not Father's Day)
         out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",

@@ -13,6 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from jujube.knowledge import get_knowledge
+from jujube.nlu.detect import detect_needs
 from jujube.nlu.matcher import EntityMatcher
 from jujube.nlu.needs import THRESHOLD, NeedClassifier, get_classifier
 
@@ -91,9 +92,7 @@ class NeedClassifierComponent(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             found: list[dict[str, Any]] = []
-            if classifier is not None and text.strip():
-                found = [{"label": label, "confidence": round(score, 3)}
-                         for label, score in sorted(classifier.scores(text).items(), key=lambda kv: -kv[1])
-                         if score >= classifier.threshold]
+            if classifier is not None:
+                found = detect_needs(classifier, text, message.get(ENTITIES) or [])
             message.set("needs", found, add_to_output=True)
         return messages

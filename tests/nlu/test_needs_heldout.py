@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from jujube.knowledge import get_knowledge
+from jujube.nlu.detect import detect_needs
 from jujube.nlu.matcher import EntityMatcher
 from jujube.nlu.needs import entity_labels, evaluate, get_classifier, load_examples
 from jujube.understanding import classified_needs
@@ -33,8 +34,7 @@ def detections() -> tuple[list, list[set[str]]]:
     found = []
     for text, _ in examples:
         entities = matcher.extract(text)
-        needs = [{"label": lab, "confidence": s} for lab, s in classifier.scores(text).items()
-                 if s >= classifier.threshold]
+        needs = detect_needs(classifier, text, entities)
         found.append(entity_labels(entities + classified_needs(needs, entities, kb)))
     return examples, found
 
@@ -61,6 +61,5 @@ def test_the_issues_own_paraphrases_are_read_as_their_needs() -> None:
              "it's my first dinner with her family": "emotion:impress"}
     for text, label in cases.items():
         entities = matcher.extract(text)
-        needs = [{"label": lab, "confidence": s} for lab, s in classifier.scores(text).items()
-                 if s >= classifier.threshold]
+        needs = detect_needs(classifier, text, entities)
         assert label in entity_labels(entities + classified_needs(needs, entities, kb)), text

@@ -14,3 +14,9 @@ from jujube.facts import extract_facts
 ])
 def test_the_recipient_is_who_it_is_for_not_everyone_named(kb, matcher, text: str, who: str) -> None:
     assert extract_facts(text, matcher.extract(text), kb).recipient == who
+
+
+def test_a_wish_that_names_a_product_asks_for_it(kb, matcher) -> None:
+    text = "some sugar-free dates please"
+    facts = extract_facts(text, [{"entity": "taste", "value": "sugar-free", "start": 5, "end": 21}], kb)
+    assert ("taste", "sugar-free") in facts.prefers and facts.kinds == ["dates"]

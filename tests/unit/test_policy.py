@@ -70,6 +70,7 @@ def test_the_jujube_story(chat: Chat) -> None:
     said += step.text
     assert step.kind == "recommend", step.text
     assert "Fresh sour jujubes, ¥32/kg" in said and "Medjool" not in said
+    assert "Most of our dates are sweet" in said  # why only some of what was asked for
     assert "FR-JUJ-SOUR" in chat.state.recommended
     [record] = chat.records.values()
     assert record["recipient"] == "daughter-in-law" and "pregnant" in record["situation"]
@@ -232,6 +233,7 @@ def test_compare_two_shown_products(chat: Chat) -> None:
     step = chat.say("what's the difference between the first two?", "ask_compare")
     names = [chat.ctx.kb.by_sku[s].name for s in chat.state.recommended[:2]]
     assert all(n in step.text for n in names) and step.kind == "which_one"
+    assert "cheaper one" in step.text or "same" in step.text  # says what sets them apart
 
 
 def test_product_questions_answer_price_origin_allergens_and_storage(chat: Chat) -> None:
@@ -281,3 +283,15 @@ def test_the_same_answer_again_never_gets_the_same_reply(chat: Chat, text: str, 
 def test_a_verb_is_never_read_as_a_product(real_matcher: EntityMatcher) -> None:
     found = real_matcher.extract("our boss is retiring, we're all chipping in")
     assert not [e for e in found if e["entity"] in ("product", "category")]
+
+
+def test_a_purpose_the_lexicon_cannot_place_is_kept_in_the_shoppers_words(chat: Chat) -> None:
+    chat.say("something for my grandma's mahjong afternoon", "request_product")
+    record = next(iter(chat.records.values()))
+    assert record["recipient"] == "grandmother" and "mahjong afternoon" in record["underlying_need"]
+
+
+def test_a_plain_answer_is_not_kept_as_a_purpose(chat: Chat) -> None:
+    chat.say("something for my grandma", "request_product")
+    chat.say("no preference, just show me what you have", "ask_suggestion")
+    assert "preference" not in next(iter(chat.records.values()))["underlying_need"]

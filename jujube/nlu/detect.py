@@ -1,0 +1,48 @@
+"""Need detection on one message: the classifier's labels, read around what the message names."""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+# Score a need must keep once the named products and sections are cut out: "she likes nuts" keeps 0.01
+# of a nut allergy, "dairy doesn't sit well, which milk..." keeps about 0.2 of lactose intolerance.
+AROUND_FLOOR = 0.15
+
+
+class Scorer(Protocol):
+    """Anything that scores need labels for a text (the need classifier)."""
+
+    threshold: float
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every label's probability for `text`."""
+
+
+def without_things(text: str, entities: list[dict[str, Any]]) -> str:
+    """The message with the products and sections it names cut out ("she likes nuts" -> "she likes")."""
+    spans = sorted((int(e["start"]), int(e["end"])) for e in entities
+                   if e.get("entity") in ("product", "category") and e.get("role") != "excluded" and "start" in e)
+    out, last = [], 0
+    for start, end in spans:
+        if start >= last:
+            out.append(text[last:start])
+            last = end
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
+def detect_needs(classifier: Scorer, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{label, confidence}] at or above the threshold, best first.
+
+    A need must show in the words around what was asked for, not in its name alone:
+    "she likes nuts" names nuts but says nothing of an allergy.
+    """
+    if not text.strip():
+        return []
+    scores = classifier.scores(text)
+    masked = without_things(text, entities)
+    if masked != text:  # the words around the names must still hint at the need
+        around = classifier.scores(masked) if masked else {}
+        scores = {label: score if around.get(label, 0.0) >= AROUND_FLOOR else 0.0 for label, score in scores.items()}
+    return [{"label": label, "confidence": round(score, 3)}
+            for label, score in sorted(scores.items(), key=lambda kv: -kv[1]) if score >= classifier.threshold]

@@ -1,0 +1,41 @@
+"""Need detection reads a need around what a message names, never in the name alone."""
+from __future__ import annotations
+
+from jujube.nlu.detect import detect_needs, without_things
+
+
+class WordScorer:
+    """Scores a label 0.9 when its trigger word is in the text."""
+
+    threshold = 0.5
+
+    def __init__(self, triggers: dict[str, str]) -> None:
+        self.triggers = triggers
+
+    def scores(self, text: str) -> dict[str, float]:
+        return {label: 0.9 if word in text.lower() else 0.1 for label, word in self.triggers.items()}
+
+
+def _thing(text: str, word: str, entity: str = "category") -> dict:
+    start = text.index(word)
+    return {"entity": entity, "value": word, "start": start, "end": start + len(word)}
+
+
+def test_a_liked_thing_is_not_a_need() -> None:
+    scorer = WordScorer({"situation:nut-allergic": "nuts"})
+    text = "she likes nuts"
+    assert without_things(text, [_thing(text, "nuts")]) == "she likes"
+    assert detect_needs(scorer, text, [_thing(text, "nuts")]) == []
+
+
+def test_a_need_said_around_the_request_is_kept() -> None:
+    scorer = WordScorer({"situation:lactose intolerant": "dairy"})
+    text = "I'd like some fresh milk, though dairy and I don't really get on"
+    found = detect_needs(scorer, text, [_thing(text, "fresh milk", "product")])
+    assert [n["label"] for n in found] == ["situation:lactose intolerant"]
+
+
+def test_an_excluded_thing_stays_in_the_text() -> None:
+    text = "no nuts, she is allergic"
+    ent = {**_thing(text, "nuts"), "role": "excluded"}
+    assert without_things(text, [ent]) == text
