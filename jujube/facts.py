@@ -110,6 +110,27 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
             and not kb.section_of(w)]
 
 
+_FIRST_PERSON = {"i", "i'm", "im", "i've", "i'd", "me", "myself", "my", "mine"}
+_OTHERS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "we", "us", "our", "ours", "he's",
+           "she's", "they're", "we're", "someone", "somebody", "everyone", "anyone"}
+_TOKEN_RE = re.compile(r"[a-z][a-z'’]*")
+
+
+def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
+    """Who it is for when nobody is named: an occasion's usual recipient, or the speaker telling of their own need."""
+    occasion = kb.concept("occasion", facts.occasion) if facts.occasion else None
+    if occasion and occasion.recipient and kb.concept("recipient", occasion.recipient):
+        return occasion.recipient
+    myself = next((c.key for c in kb.of_entity("recipient") if c.group == "self"), None)
+    if not (facts.situations and myself):
+        return None
+    words = [w.replace("’", "'") for w in _TOKEN_RE.findall(text.lower())]
+    if not _FIRST_PERSON & set(words) or _OTHERS & set(words):
+        return None
+    owned = [words[i + 1] for i, w in enumerate(words[:-1]) if w == "my"]
+    return myself if all(w in kb.self_words for w in owned) else None
+
+
 def _kind_in(words: str, kb: Knowledge) -> Optional[str]:
     """The product kind a wish's words end in ("lactose-free milk" -> milk), if any."""
     parts = words.lower().replace("-", " - ").split()
@@ -161,7 +182,7 @@ def extract_facts(
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
-    facts.recipient = _the_recipient(text, recipients)
+    facts.recipient = _the_recipient(text, recipients) or _implied_recipient(text, facts, kb)
     age = AGE_RE.search(text)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))

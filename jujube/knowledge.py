@@ -45,6 +45,7 @@ class Concept:
     hints: tuple[str, ...] = ()
     group: str = ""
     gift: bool = False
+    recipient: str = ""  # who an occasion is usually for, when the shopper does not say (anniversary: partner)
 
     def items(self) -> Iterable[tuple[str, NeedItem]]:
         """(dimension, need) pairs of this concept."""
@@ -130,6 +131,7 @@ class Knowledge:
     taboos: tuple[GiftTaboo, ...] = ()
     customer_cultures: tuple[str, ...] = ()  # whose gift customs hold unless the shopper says otherwise
     filler_words: frozenset[str] = frozenset()  # words that say nothing about a need
+    self_words: frozenset[str] = frozenset()  # "my voice", "my sleep": the speaker's own, not someone else
     by_sku: dict[str, Product] = field(default_factory=dict)
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
     section_by_alias: dict[str, str] = field(default_factory=dict)
@@ -228,6 +230,7 @@ def _concept(entry: dict[str, Any], entity: str, where: str) -> Concept:
         hints=tuple(entry.get("hints") or ()),
         group=str(entry.get("group") or ""),
         gift=bool(entry.get("gift", False)),
+        recipient=str(entry.get("recipient") or "").lower(),
     )
 
 
@@ -305,6 +308,7 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
         taboos=taboos,
         customer_cultures=_strs(lex.get("customer_cultures")),
         filler_words=frozenset(_strs(lex.get("filler_words"))),
+        self_words=frozenset(_strs(lex.get("self_words"))),
         currency=str(cat.get("currency") or "CNY"),
         currency_symbol=str(cat.get("currency_symbol") or "¥"),
         sections=sections,

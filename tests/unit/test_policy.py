@@ -295,3 +295,13 @@ def test_a_plain_answer_is_not_kept_as_a_purpose(chat: Chat) -> None:
     chat.say("something for my grandma", "request_product")
     chat.say("no preference, just show me what you have", "ask_suggestion")
     assert "preference" not in next(iter(chat.records.values()))["underlying_need"]
+
+
+@pytest.mark.parametrize("text,who", [
+    ("regular milk leaves me bloated for hours, what can I put in my coffee", "myself"),
+    ("I'm pregnant and craving something sour", "myself"),
+    ("it's our anniversary on friday, she loves cherries", "partner"),
+])
+def test_who_it_is_for_is_not_asked_when_the_message_says_it(chat: Chat, text: str, who: str) -> None:
+    step = chat.say(text, "request_product")
+    assert chat.state.profile.recipient == who and "Who" not in step.text

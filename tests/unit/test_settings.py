@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 ENV_TEXT = """# Jujube settings
 export RASA_PORT=6005
-JUJUBE_MAX_QUESTIONS=3   # fewer questions
+JUJUBE_MAX_QUESTIONS=2   # fewer questions
 DATABASE_URL="postgresql+psycopg2://u:p#w@db/jujube"
 JUJUBE_DASHBOARD_PASSWORD='two words # not a comment'
 TELEGRAM_WEBHOOK_URL=
@@ -27,7 +27,7 @@ def test_dotenv_file_with_export_quotes_and_comments(tmp_path: Path, monkeypatch
     for name in ("RASA_PORT", "JUJUBE_MAX_QUESTIONS", "DATABASE_URL", "JUJUBE_DASHBOARD_PASSWORD", "RASA_URL"):
         monkeypatch.delenv(name, raising=False)
     s = Settings(_env_file=env)
-    assert (s.rasa_port, s.max_questions, s.rasa_url) == (6005, 3, "http://localhost:6005")
+    assert (s.rasa_port, s.max_questions, s.rasa_url) == (6005, 2, "http://localhost:6005")
     assert s.database_url == "postgresql+psycopg2://u:p#w@db/jujube"
     assert s.dashboard_password == "two words # not a comment"
     assert s.telegram_webhook_url == ""
