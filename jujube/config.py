@@ -41,7 +41,7 @@ FIELDS: dict[str, tuple[str, str, Any, str]] = {
     "actions_port": ("ACTIONS_PORT", "port", 5055, "a port number (1-65535)"),
     "rasa_url": ("RASA_URL", "str", None, "a URL such as http://localhost:5005"),
     "knowledge_dir": ("JUJUBE_KNOWLEDGE_DIR", "path", PROJECT_ROOT / "knowledge", "a folder path"),
-    "max_questions": ("JUJUBE_MAX_QUESTIONS", "pos_int", 3, "a whole number greater than 0"),
+    "max_questions": ("JUJUBE_MAX_QUESTIONS", "pos_int", 4, "a whole number greater than 0"),
     "log_level": ("LOG_LEVEL", "str", "INFO", "DEBUG, INFO, WARNING or ERROR"),
     # Telegram
     "telegram_bot_token": ("TELEGRAM_BOT_TOKEN", "str", "", "the token from @BotFather"),
