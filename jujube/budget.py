@@ -46,6 +46,9 @@ _LOW_SENSITIVITY = ("doesn't matter", "does not matter", "dont matter", "don't m
 _HIGH_SENSITIVITY = ("cheap", "not too expensive", "not too pricey", "not too pricy", "not expensive", "affordable",
                      "tight", "budget", "low price", "inexpensive", "economical", "good value", "save money",
                      "bargain", "not pricey", "reasonable", "not too much")
+# Said in answer to the budget question, these mean price is no concern.
+_ANY_WHEN_ASKED = ("whatever", "anything", "any", "up to you", "you decide", "flexible", "not fussed", "no preference",
+                   "no limit", "not bothered", "either way", "whatever is best", "don't mind", "dont mind")
 _NORMAL = ("normal price", "usual price", "regular price", "whatever the normal", "standard price")
 
 _NUM = r"(?:\d+(?:[.,]\d+)?\s*k?\b|\d+(?:[.,]\d+)?)"
@@ -205,7 +208,7 @@ def parse_budget(text: str, asked_budget: bool = False, default_currency: str = 
         re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", text[:a[0]].lower()) for a in amounts for c in _STRICT_MAX_CUES) \
         or any(_priced(text, a) for a in amounts)
     budget = Budget()
-    if _has(low, _LOW_SENSITIVITY):
+    if _has(low, _LOW_SENSITIVITY) or (asked_budget and not amounts and _has(low, _ANY_WHEN_ASKED)):
         budget.sensitivity, budget.note = "low", "price is not a concern"
     elif _has(low, _NORMAL):
         budget.sensitivity, budget.note = "medium", "normal price"

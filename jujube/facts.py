@@ -110,6 +110,22 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
             and not kb.section_of(w)]
 
 
+_CHILD_AGE_RE = re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                           r"[- ](?:year|yr)s?[- ]old\b|\b(?P<m>\d{1,2})\s?(?:yo|y/o)\b", re.IGNORECASE)
+_SMALL_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def _child_of_age(text: str, kb: Knowledge) -> Optional[str]:
+    """"my 4-year-old": the recipient whose age range holds that age."""
+    m = _CHILD_AGE_RE.search(text)
+    if not m:
+        return None
+    raw = (m.group("n") or m.group("m")).lower()
+    age = _SMALL_NUMBERS.index(raw) + 1 if raw in _SMALL_NUMBERS else int(raw)
+    return next((c.key for c in kb.of_entity("recipient") if len(c.ages) == 2 and c.ages[0] <= age <= c.ages[1]),
+                None)
+
+
 _FIRST_PERSON = {"i", "i'm", "im", "i've", "i'd", "me", "myself", "my", "mine"}
 _OTHERS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "we", "us", "our", "ours", "he's",
            "she's", "they're", "we're", "someone", "somebody", "everyone", "anyone"}
@@ -182,7 +198,8 @@ def extract_facts(
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
-    facts.recipient = _the_recipient(text, recipients) or _implied_recipient(text, facts, kb)
+    facts.recipient = _the_recipient(text, recipients) or _child_of_age(text, kb) or \
+        _implied_recipient(text, facts, kb)
     age = AGE_RE.search(text)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))

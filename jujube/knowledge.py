@@ -46,6 +46,8 @@ class Concept:
     group: str = ""
     gift: bool = False
     recipient: str = ""  # who an occasion is usually for, when the shopper does not say (anniversary: partner)
+    ages: tuple[int, ...] = ()  # a recipient's age range, for "my 4-year-old"
+    skip_questions: tuple[str, ...] = ()  # discovery topics not worth asking about for this need
 
     def items(self) -> Iterable[tuple[str, NeedItem]]:
         """(dimension, need) pairs of this concept."""
@@ -134,6 +136,8 @@ class Knowledge:
     self_words: frozenset[str] = frozenset()  # "my voice", "my sleep": the speaker's own, not someone else
     by_sku: dict[str, Product] = field(default_factory=dict)
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
+    by_head: dict[str, list[Product]] = field(default_factory=dict)  # "biscuits" -> the "rice biscuits"
+    _kind_cache: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
     section_by_alias: dict[str, str] = field(default_factory=dict)
     specificity: dict[str, float] = field(default_factory=dict)
 
@@ -145,6 +149,9 @@ class Knowledge:
         for p in self.products:
             for kind in p.kinds:
                 self.by_kind.setdefault(kind.lower(), []).append(p)
+                head = kind.lower().rsplit(" ", 1)[-1]
+                if head != kind.lower() and p not in self.by_head.setdefault(head, []):
+                    self.by_head[head].append(p)
         for s in self.sections:
             self.section_by_alias[s.name.lower()] = s.name
             for alias in s.aliases:
@@ -163,12 +170,26 @@ class Knowledge:
         return [c for (e, _), c in self.concepts.items() if e == entity]
 
     def products_of_kind(self, word: str) -> list[Product]:
-        """Products a shopper means by `word` (a kind, singular or plural)."""
+        """Products a shopper means by `word` (a kind, singular or plural; "biscuits" takes in "rice biscuits")."""
         w = word.lower().strip()
         for cand in (w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w, w + "s"):
             if cand in self.by_kind:
-                return self.by_kind[cand]
+                return self.by_kind[cand] + [p for p in self.by_head.get(cand, []) if p not in self.by_kind[cand]]
         return []
+
+    def is_kind(self, product: Product, kinds: Iterable[str]) -> bool:
+        """True when `product` is one of the kinds a shopper named."""
+        return product.sku in self.kind_skus(tuple(kinds))
+
+    def kind_skus(self, kinds: tuple[str, ...]) -> frozenset[str]:
+        """The products of any of the named kinds, by sku (cached: ranking asks this for every product)."""
+        found = self._kind_cache.get(kinds)
+        if found is None:
+            found = frozenset(p.sku for k in kinds for p in self.products_of_kind(k))
+            if len(self._kind_cache) > 4096:
+                self._kind_cache.clear()
+            self._kind_cache[kinds] = found
+        return found
 
     def covered(self, sections: Iterable[str]) -> set[str]:
         """The sections a shopper's words cover: the named ones and the sections they include."""
@@ -231,6 +252,8 @@ def _concept(entry: dict[str, Any], entity: str, where: str) -> Concept:
         group=str(entry.get("group") or ""),
         gift=bool(entry.get("gift", False)),
         recipient=str(entry.get("recipient") or "").lower(),
+        ages=tuple(int(a) for a in entry.get("ages") or ()),
+        skip_questions=_strs(entry.get("skip_questions")),
     )
 
 

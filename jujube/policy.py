@@ -109,6 +109,8 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
         return _resume(step, ctx, "greet") if st.profile.has_facts() else "greet"
     if intent == "chitchat" and plain and st.last_question and "?" not in u.text:
         intent = "nlu_fallback"  # small talk in place of an answer: an answer we could not read
+    if intent in ("thank", "greet", "help", "bot_challenge") and u.confidence < CONFIDENT and st.last_question:
+        intent = "nlu_fallback"  # a doubtful reading while a question is open: take it as an answer
     if intent in ("help", "bot_challenge", "chitchat") and plain:
         step.say(msgs.text({"help": "help", "bot_challenge": "bot", "chitchat": "chitchat"}[intent]))
         return _resume(step, ctx, intent)
@@ -140,7 +142,8 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
         return _refine(step, ctx, cheaper=intent == "ask_cheaper")
     if intent in ("ask_other", "ask_cheaper") and st.shown and plain:
         return _refine(step, ctx, cheaper=intent == "ask_cheaper")
-    if intent in ("out_of_scope", "nlu_fallback") and plain and not _long_enough(u):
+    if intent in ("out_of_scope", "nlu_fallback") and plain and not _long_enough(u) and not \
+            (st.last_question and u.facts.untold):
         step.say(msgs.text("unclear", avoid=st.last_reply))
         return _resume(step, ctx, "unclear")
     return _discover(step, u, intent, ctx)
@@ -362,8 +365,9 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
         if intent == "ask_suggestion":
             st.wants_suggestion = True
         if facts.empty() and st.last_question and intent in ("unsure", "deny", "acknowledge", "affirm",
-                                                               "nlu_fallback", "out_of_scope"):
-            return _unsure(step, ctx, intent, u.text if intent in ("nlu_fallback", "out_of_scope") else "")
+                                                               "nlu_fallback", "out_of_scope", "chitchat"):
+            told = u.facts.untold if intent in ("nlu_fallback", "out_of_scope", "chitchat") else None
+            return _unsure(step, ctx, intent, told or "")
         if facts.empty() and intent == "unsure":
             return _unsure(step, ctx, intent)
         if facts.empty() and not profile.has_facts() and u is not None and _long_enough(u) \
@@ -425,8 +429,12 @@ def _unsure(step: Step, ctx: Context, intent: str, words: str = "") -> str:
             st.profile.prefers.append(("quality", "premium"))
         st.last_question = None
         return _continue(step, ctx)
-    if words:
-        st.profile.own_words = f"{st.profile.own_words}; {words}".strip("; ")
+    if words:  # "something respectful": an answer in the shopper's words, kept as they said it; move on
+        if words not in st.profile.own_words:
+            st.profile.own_words = f"{st.profile.own_words}; {words}".strip("; ")
+        st.last_question = None
+        step.say(msgs.text("noted", avoid=st.last_reply))
+        return _continue(step, ctx)
     st.unsure += 1
     if st.unsure >= 2 or topic in (None, "quality"):
         st.last_question = None
@@ -485,7 +493,7 @@ def _recommend(step: Step, ctx: Context, exclude: tuple[str, ...] = (), cheaper_
     if intro is None:
         intro = _intro(st, picks, ctx)
     lines = [intro] + recommendation_lines(kb, picks)
-    if profile.quantity and set(profile.kinds) & set(picks[0].product.kinds):
+    if profile.quantity and kb.is_kind(picks[0].product, profile.kinds):
         lines.append(msgs.text("quantity_aside", quantity=profile.quantity.lower()))
     elif profile.headcount and profile.headcount > 2:
         lines.append(msgs.text("headcount", count=profile.headcount))
@@ -508,7 +516,7 @@ def _intro(st: DiscoveryState, picks: list[Scored], ctx: Context) -> str:
     need = profile.summary(kb)
     if profile.kinds:
         kind = profile.stated_request or profile.kinds[0]
-        if any(set(profile.kinds) & set(s.product.kinds) for s in picks):
+        if any(kb.is_kind(s.product, profile.kinds) for s in picks):
             trait = _unlike_wish(profile, kb)
             if trait:  # "dates" for a sour craving: say why only the sour ones
                 return msgs.text("intro_narrowed", kind=kind, trait=trait, need=need)

@@ -88,7 +88,7 @@ def next_topic(
 ) -> Optional[str]:
     """The question whose answer would change the recommendation most, or None when the picks are clear."""
     asked = list(asked)
-    done = profile.known | set(asked)
+    done = profile.known | set(asked) | {t for c in profile.concepts(kb) for t in c.skip_questions}
     if order_is_complete(profile) or len(asked) >= max_questions:
         return None
     if wants_suggestion and profile.has_facts():

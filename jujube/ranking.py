@@ -68,10 +68,9 @@ def score_product(product: Product, profile: Profile, kb: Knowledge,
                   concepts: Optional[list[Concept]] = None) -> Scored:
     """How well one product serves the profile (higher is better)."""
     scored = Scored(product, 0.0)
-    kinds = {k for kind in profile.kinds for k in (kind, kind.rstrip("s"), kind + "s")}
     if concepts is None:
         concepts = profile.concepts(kb)
-    if kinds & set(product.kinds):
+    if kb.is_kind(product, profile.kinds):
         scored.score += KIND_MATCH
     if product.section in kb.covered(profile.sections):
         scored.score += SECTION_MATCH
@@ -135,7 +134,7 @@ def rank(
     for product in kb.products:
         if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
             continue
-        if set(product.kinds) & set(profile.excluded_kinds) or any(t.applies(product) for t in taboos):
+        if kb.is_kind(product, profile.excluded_kinds) or any(t.applies(product) for t in taboos):
             continue
         if any(not product.tags & tags for tags in wishes.values()):
             continue  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
@@ -147,8 +146,7 @@ def rank(
     if candidates:
         floor = candidates[0].score * RELATIVE_FLOOR
         candidates = [s for s in candidates if s.score >= floor]
-    kinds = set(profile.kinds)
-    asked_for = {s.product.section for s in candidates if kinds & set(s.product.kinds)}
+    asked_for = {s.product.section for s in candidates if kb.is_kind(s.product, profile.kinds)}
     if asked_for:  # what was asked for is there: stay in its sections
         sections = asked_for | kb.covered(profile.sections)
         candidates = [s for s in candidates if s.product.section in sections]
@@ -172,7 +170,7 @@ def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
     products = [p for k in profile.kinds for p in kb.products_of_kind(k)]
     if not products:
         return None
-    if any(set(profile.kinds) & set(s.product.kinds) for s in rank(profile, kb, limit=50)):
+    if any(kb.is_kind(s.product, profile.kinds) for s in rank(profile, kb, limit=50)):
         return None
     kind = profile.stated_request or profile.kinds[0]
     if profile.is_gift(kb):

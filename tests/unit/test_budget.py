@@ -69,3 +69,9 @@ def test_a_number_said_the_way_prices_are_said_is_a_budget(text: str, value: flo
                                   "we need 6 gift sets", "my son is about 7"])
 def test_counts_and_ages_said_roughly_stay_out_of_the_budget(text: str) -> None:
     assert parse_budget(text) is None
+
+
+@pytest.mark.parametrize("text", ["whatever", "up to you", "I don't mind"])
+def test_any_price_said_in_answer_to_the_budget_question(text: str) -> None:
+    budget = parse_budget(text, asked_budget=True)
+    assert budget is not None and budget.sensitivity == "low" and parse_budget(text) is None
