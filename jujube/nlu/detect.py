@@ -7,6 +7,7 @@ from typing import Any, Protocol
 # Score a need must keep once the named products and sections are cut out: "she likes nuts" keeps 0.01
 # of a nut allergy, "dairy doesn't sit well, which milk..." keeps about 0.2 of lactose intolerance.
 AROUND_FLOOR = 0.15
+TELLING = 0.3  # ...unless the rest of the words tell of some need ("peanuts make him swell up")
 
 
 class Scorer(Protocol):
@@ -43,6 +44,8 @@ def detect_needs(classifier: Scorer, text: str, entities: list[dict[str, Any]]) 
     masked = without_things(text, entities)
     if masked != text:  # the words around the names must still hint at the need
         around = classifier.scores(masked) if masked else {}
-        scores = {label: score if around.get(label, 0.0) >= AROUND_FLOOR else 0.0 for label, score in scores.items()}
+        telling = max(around.values(), default=0.0) >= TELLING  # the rest of the words tell of some need
+        scores = {label: score if telling or around.get(label, 0.0) >= AROUND_FLOOR else 0.0
+                  for label, score in scores.items()}
     return [{"label": label, "confidence": round(score, 3)}
             for label, score in sorted(scores.items(), key=lambda kv: -kv[1]) if score >= classifier.threshold]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jujube.knowledge import get_knowledge
+from jujube.nlu.detect import detect_needs
 from jujube.nlu.matcher import EntityMatcher
 from jujube.nlu.needs import entity_labels, get_classifier, load_examples
 from jujube.understanding import classified_needs
@@ -32,8 +33,7 @@ def test_contrast_messages_get_no_spurious_need() -> None:
     by_lexicon: list[tuple[str, set[str]]] = []
     for text, gold in examples:
         entities = matcher.extract(text)
-        needs = [{"label": lab, "confidence": s} for lab, s in classifier.scores(text).items()
-                 if s >= classifier.threshold]
+        needs = detect_needs(classifier, text, entities)
         lexicon = entity_labels(entities) - gold
         added = entity_labels(classified_needs(needs, entities, kb)) - gold - lexicon
         if added:
