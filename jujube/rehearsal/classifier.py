@@ -77,13 +77,52 @@ def data_hash(examples: Iterable[tuple[str, str]]) -> str:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One sentence or clause of a trainee message and how it reads on its own."""
+
+    text: str
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Prediction:
-    """The class of one trainee message and the model's confidence."""
+    """The class of one trainee message, the model's confidence, and the message's parts."""
 
     label: str
     confidence: float
     scores: dict[str, float] = field(default_factory=dict)
     source: str = "model"  # model | rule (a catalog product offered by name or kind)
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every kind the message's parts read as, the main one first (no duplicates)."""
+        out = [self.label]
+        for part in self.parts:
+            if part.label not in out:
+                out.append(part.label)
+        return tuple(out)
+
+
+# Which part of a many-part message decides what the message is: a pitch outweighs a question,
+# an open question a closed one, any question outweighs a courtesy or giving up.
+OPEN_KINDS = ("ask_recipient", "ask_purpose", "ask_preference", "ask_quality", "ask_budget", "ask_followup")
+PRIORITY = (RECOMMEND, *OPEN_KINDS, "closed_question", "give_up", "small_talk", OTHER)
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
+_HEAD = re.compile(r"^([^,]{1,40}?)\s*[,:]\s+(\S.*)$")
+MIN_PART_CONFIDENCE = 0.5
+
+
+def sentences(text: str) -> list[str]:
+    """A message cut into its sentences (at . ! ? ; dashes and line breaks)."""
+    return [s.strip() for s in _SENTENCE.split(text or "") if s and s.strip(" .!?,;")]
+
+
+def main_label(labels: Iterable[str]) -> str:
+    """The label that decides a many-part message (see PRIORITY)."""
+    found = set(labels)
+    return next((lab for lab in PRIORITY if lab in found), OTHER)
 
 
 @dataclass
@@ -185,11 +224,42 @@ class QuestionClassifier:
         return sum(w in self.vocabulary for w in ws) / len(ws) if ws else 0.0
 
     def predict(self, text: str) -> Prediction:
-        """A product offer by rule, else the model's most likely question kind (`other` for no known word)."""
+        """The message read as its parts: a product offer by rule, else the model's kind of each part.
+
+        "That sounds tough. How does she manage?" is small talk plus an open question; the
+        message's label is its weightiest part (see PRIORITY) and `labels` lists them all.
+        """
         raw = (text or "").strip()[:500]
         if self.offers is not None and RECOMMEND in self.labels and self.offers.is_offer(raw):
-            return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule")
-        return self.predict_by_model(raw)
+            return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule",
+                              parts=(Part(raw, RECOMMEND, 1.0),))
+        whole = self.predict_by_model(raw)
+        parts = self.parts(raw)
+        if len(parts) < 2:
+            return Prediction(whole.label, whole.confidence, whole.scores, whole.source, (Part(raw, whole.label,
+                                                                                               whole.confidence),))
+        kept = [p for p in parts if p.label != OTHER] or parts
+        label = main_label(p.label for p in kept)
+        best = max((p for p in kept if p.label == label), key=lambda p: p.confidence)
+        if label == whole.label:
+            return Prediction(label, max(whole.confidence, best.confidence), whole.scores, "model", tuple(kept))
+        return Prediction(label, best.confidence, whole.scores, "parts", tuple(kept))
+
+    def parts(self, text: str) -> list[Part]:
+        """The message's sentences, a courteous lead-in ("Oh no, ...") split off its question, each classified."""
+        out: list[Part] = []
+        for sentence in sentences(text):
+            head = _HEAD.match(sentence)
+            if head:
+                lead, rest = self.predict_by_model(head.group(1)), self.predict_by_model(head.group(2))
+                if lead.label == "small_talk" and lead.confidence >= MIN_PART_CONFIDENCE and rest.label not in (
+                        "small_talk", OTHER):
+                    out += [Part(head.group(1), lead.label, lead.confidence), Part(head.group(2), rest.label,
+                                                                                   rest.confidence)]
+                    continue
+            pred = self.predict_by_model(sentence)
+            out.append(Part(sentence, pred.label, pred.confidence))
+        return out
 
     def predict_by_model(self, text: str) -> Prediction:
         """The model's most likely question kind; unknown words only or no words at all give `other`."""

@@ -24,13 +24,31 @@ PRODUCT_LISTS = ("good", "acceptable", "poor")
 
 @dataclass(frozen=True)
 class Fact:
-    """Something the customer tells when asked about one topic."""
+    """Something the customer tells when asked about one topic, in one or more ways of telling it."""
 
     topic: str
-    answer: str
-    deeper: str = ""
+    answers: tuple[str, ...]
+    deepers: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
+
+    @property
+    def answer(self) -> str:
+        """The first way of telling the answer."""
+        return self.answers[0]
+
+    @property
+    def deeper(self) -> str:
+        """The first way of telling the deeper story ("" when there is none)."""
+        return self.deepers[0] if self.deepers else ""
+
+    def answer_for(self, telling: int) -> str:
+        """The answer as told in one rehearsal (its `telling` picks among the variants)."""
+        return self.answers[telling % len(self.answers)]
+
+    def deeper_for(self, telling: int) -> str:
+        """The deeper story as told in one rehearsal ("" when there is none)."""
+        return self.deepers[telling % len(self.deepers)] if self.deepers else ""
 
     def guessed_by(self, text: str) -> bool:
         """True when a yes/no question names one of this fact's keywords."""
@@ -54,6 +72,7 @@ class Persona:
     avoid_tags: frozenset[str] = frozenset()
     replies: dict[str, list[str]] = field(default_factory=dict)
     skus: dict[str, set[str]] = field(default_factory=dict)
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon section -> need keys
 
     def reply(self, kind: str, turn: int, **values: str) -> str:
         """One of the persona's replies of a kind, chosen by turn number (deterministic)."""
@@ -61,9 +80,16 @@ class Persona:
         text = options[turn % len(options)]
         return text.format(**values) if values else text
 
-    def dimensions_of(self, topics: set[str] | dict[str, int]) -> set[str]:
-        """Need dimensions uncovered by the revealed topics."""
+    def dimensions_of(self, topics: set[str] | dict[str, int], told_only: bool = False) -> set[str]:
+        """Need dimensions uncovered by the revealed topics (only those told, not just guessed, if asked)."""
+        if told_only and isinstance(topics, dict):
+            topics = {t for t, level in topics.items() if level > 0}
         return {d for t in topics if t in self.facts for d in self.facts[t].dimensions}
+
+    @property
+    def tellings(self) -> int:
+        """How many ways this customer has of telling its story (the most variants of any fact)."""
+        return max((max(len(f.answers), len(f.deepers)) for f in self.facts.values()), default=1)
 
     def product_names(self, index: ProductIndex, which: str = "good") -> list[str]:
         """Readable names of the persona's products in one list (catalog names where known)."""
@@ -142,16 +168,17 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
     for topic, body in (raw.get("facts") or {}).items():
         if topic not in TOPICS:
             raise RehearsalError(f"{where}: unknown fact topic {topic!r} (use {', '.join(TOPICS)})")
-        if isinstance(body, str):
+        if isinstance(body, (str, list)):
             body = {"answer": body}
-        if not body.get("answer"):
+        answers = tuple(" ".join(a.split()) for a in _strings(body.get("answer")) if a.strip())
+        if not answers:
             raise RehearsalError(f"{where}: fact {topic!r} needs an answer")
         dims = _strings(body.get("dimensions") or dims_default.get(topic))
         bad = [d for d in dims if d not in DIMENSIONS]
         if bad:
             raise RehearsalError(f"{where}: fact {topic!r} has unknown dimensions {bad}")
-        facts[topic] = Fact(topic, str(body["answer"]).strip(), str(body.get("deeper") or "").strip(),
-                            _strings(body.get("keywords")), dims)
+        deepers = tuple(" ".join(d.split()) for d in _strings(body.get("deeper")) if d.strip())
+        facts[topic] = Fact(topic, answers, deepers, _strings(body.get("keywords")), dims)
     missing = [t for t in REQUIRED_TOPICS if t not in facts]
     if missing:
         raise RehearsalError(f"{where}: facts missing for {', '.join(missing)}")
@@ -174,6 +201,7 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
         ok_tags=frozenset(_strings(raw.get("ok_tags"))),
         avoid_tags=frozenset(_strings(raw.get("avoid_tags"))),
         replies=replies,
+        lexicon={str(k): _strings(v) for k, v in (raw.get("lexicon") or {}).items()},
     )
 
 

@@ -16,6 +16,7 @@ from jujube.rehearsal.personas import DIMENSIONS, Persona
 
 logger = logging.getLogger(__name__)
 
+GUESS_CREDIT = 0.5
 FIT_VALUE = {"good": 1.0, "acceptable": 0.5, "poor": 0.0, "none": 0.0}
 
 
@@ -116,12 +117,16 @@ METRICS = (
 
 def metrics(persona: Persona, state: CustomerState) -> dict[str, float]:
     """The measurable facts of a rehearsal that rubric items refer to."""
-    dims = persona.dimensions_of(state.revealed)
+    told = persona.dimensions_of(state.revealed, told_only=True)
+    guessed = persona.dimensions_of(state.revealed) - told
     fit = (state.recommendation or {}).get("fit", "none")
-    out: dict[str, float] = {f"uncovered_{d}": float(d in dims) for d in DIMENSIONS}
+    # A dimension only confirmed by a right yes/no guess counts half: the customer never told the story.
+    out: dict[str, float] = {f"uncovered_{d}": 1.0 if d in told else GUESS_CREDIT if d in guessed else 0.0
+                             for d in DIMENSIONS}
+    recipient = state.revealed.get("recipient")
     out.update(
-        uncovered_recipient=float("recipient" in state.revealed),
-        dimensions_uncovered=float(len(dims)),
+        uncovered_recipient=0.0 if recipient is None else 1.0 if recipient > 0 else GUESS_CREDIT,
+        dimensions_uncovered=float(len(told)) + GUESS_CREDIT * len(guessed),
         follow_ups=float(state.follow_ups),
         questions=float(state.questions),
         open_questions=float(state.open_questions),
@@ -184,7 +189,8 @@ def score(persona: Persona, state: CustomerState, rubric: Rubric, index: Product
         "max_score": max_score,
         "percent": percent,
         "grade": rubric.grade(percent),
-        "dimensions": {d: bool(m[f"uncovered_{d}"]) for d in DIMENSIONS},
+        "dimensions": {d: m[f"uncovered_{d}"] >= 1.0 for d in DIMENSIONS},
+        "guessed": [d for d in DIMENSIONS if 0.0 < m[f"uncovered_{d}"] < 1.0],
         "metrics": m,
         "items": rows,
         "advice": advice,
