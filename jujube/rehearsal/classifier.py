@@ -110,13 +110,19 @@ class Prediction:
 OPEN_KINDS = ("ask_recipient", "ask_purpose", "ask_preference", "ask_quality", "ask_budget", "ask_followup")
 PRIORITY = (RECOMMEND, *OPEN_KINDS, "closed_question", "give_up", "small_talk", OTHER)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
+# "Who is it for, and what's the occasion?": a second question joined on by "and" starts a new part.
+_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|also|plus|oh and)\s+(?=(?:who|whom|what|what's|whats|why|how|when|where|which)\b)",
+                     re.IGNORECASE)
 _HEAD = re.compile(r"^([^,]{1,40}?)\s*[,:]\s+(\S.*)$")
 MIN_PART_CONFIDENCE = 0.5
 
 
 def sentences(text: str) -> list[str]:
     """A message cut into its sentences (at . ! ? ; dashes and line breaks)."""
-    return [s.strip() for s in _SENTENCE.split(text or "") if s and s.strip(" .!?,;")]
+    out = []
+    for sentence in _SENTENCE.split(text or ""):
+        out += [c.strip() for c in _JOINED.split(sentence or "") if c and c.strip(" .!?,;")]
+    return out
 
 
 def main_label(labels: Iterable[str]) -> str:
