@@ -24,14 +24,16 @@ from spacy.util import fix_random_seed, minibatch
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.rehearsal import RehearsalError
+from jujube.rehearsal.ngrams import NgramModel
 from jujube.rehearsal.offers import OfferRule, default_rule
 
 logger = logging.getLogger(__name__)
 
 # Bump when the training recipe changes, so cached pipelines are rebuilt.
-RECIPE = "textcat-ensemble-v3"
+RECIPE = "textcat-ensemble-v3+ngrams-v1"
 EPOCHS = 14
 SEED = 7
+NGRAM_WEIGHT = 0.5  # share of the character n-gram model in the ensemble with spaCy's textcat
 OTHER = "other"
 RECOMMEND = "recommend"
 _WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
@@ -109,6 +111,7 @@ class Prediction:
 # an open question a closed one, any question outweighs a courtesy or giving up.
 OPEN_KINDS = ("ask_recipient", "ask_purpose", "ask_preference", "ask_quality", "ask_budget", "ask_followup")
 PRIORITY = (RECOMMEND, *OPEN_KINDS, "closed_question", "give_up", "small_talk", OTHER)
+WH_LEADS = frozenset("who whom whose what which why how when where whos whats wat wot wats hw y".split())
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
 # "Who is it for, and what's the occasion?": a second question joined on by "and" starts a new part.
 _JOINED = re.compile(r"(?:,\s*|\s+)(?:and|also|plus|oh and)\s+(?=(?:who|whom|what|what's|whats|why|how|when|where|which)\b)",
@@ -172,8 +175,9 @@ class QuestionClassifier:
     """
 
     def __init__(self, nlp: Language, vocabulary: set[str], normalizer: Normalizer | None = None,
-                 offers: OfferRule | None = None) -> None:
+                 offers: OfferRule | None = None, ngrams: NgramModel | None = None) -> None:
         self.nlp = nlp
+        self.ngrams = ngrams
         self.vocabulary = vocabulary
         self.normalize: Normalizer = normalizer or _same
         self.offers = offers
@@ -202,8 +206,9 @@ class QuestionClassifier:
             for batch in minibatch(data, size=16):
                 nlp.update(batch, sgd=optimizer, drop=0.2)
         vocabulary = {w for text, _ in examples for w in words(text)}
+        ngrams = NgramModel.train(examples, seed=SEED)
         logger.info("trained the question classifier on %d examples in %.1fs", len(data), time.monotonic() - started)
-        return cls(nlp, vocabulary, normalizer, offers)
+        return cls(nlp, vocabulary, normalizer, offers, ngrams)
 
     def save(self, path: Path) -> None:
         """Write the pipeline and its vocabulary to a folder (atomically replaced)."""
@@ -211,6 +216,8 @@ class QuestionClassifier:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         self.nlp.to_disk(tmp / "pipeline")
         (tmp / "vocabulary.json").write_text(json.dumps(sorted(self.vocabulary)), encoding="utf-8")
+        if self.ngrams is not None:
+            self.ngrams.save(tmp)
         try:
             tmp.rename(path)
         except OSError:  # another process won the race: keep theirs
@@ -222,7 +229,8 @@ class QuestionClassifier:
         """Read a pipeline saved by `save` (give it the normalizer it was trained with)."""
         nlp = spacy.load(path / "pipeline")
         vocabulary = set(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
-        return cls(nlp, vocabulary, normalizer, offers)
+        ngrams = NgramModel.load(path) if (path / "ngrams.json").is_file() else None
+        return cls(nlp, vocabulary, normalizer, offers, ngrams)
 
     def known_share(self, text: str) -> float:
         """Share of the text's words that occur in the training data."""
@@ -272,8 +280,15 @@ class QuestionClassifier:
         text = _prepare((text or "").strip()[:500], self.normalize).strip()
         if not text or self.known_share(text) == 0.0:
             return Prediction(OTHER, 1.0)
-        cats = self.nlp(text).cats
+        cats = dict(self.nlp(text).cats)
+        if self.ngrams is not None:  # the two models' probabilities, averaged
+            extra = self.ngrams.scores(text)
+            cats = {k: (1 - NGRAM_WEIGHT) * v + NGRAM_WEIGHT * extra.get(k, 0.0) for k, v in cats.items()}
         label = max(cats, key=cats.__getitem__)
+        first = words(text)[:1]
+        if label == "closed_question" and first and first[0] in WH_LEADS:
+            # "what kind of tea does he drink?" cannot be answered yes or no, whatever else it says
+            label = max((k for k in cats if k in OPEN_KINDS), key=cats.__getitem__, default=label)
         return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
 
     def evaluate(self, examples: list[tuple[str, str]], model_only: bool = False) -> EvalReport:
