@@ -13,6 +13,7 @@ from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.matching import (
     GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
 )
+from jujube.rehearsal.seeds import generate
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
         if isinstance(body, (str, list)):
             body = {"answer": body}
         answers = tuple(" ".join(a.split()) for a in _strings(body.get("answer")) if a.strip())
+        answers += tuple(a for a in _retold(topic, raw, answers) if a not in answers)
         if not answers:
             raise RehearsalError(f"{where}: fact {topic!r} needs an answer")
         dims = _strings(body.get("dimensions") or dims_default.get(topic))
@@ -203,6 +205,19 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
         replies=replies,
         lexicon={str(k): _strings(v) for k, v in (raw.get("lexicon") or {}).items()},
     )
+
+
+def _retold(topic: str, raw: dict[str, Any], answers: tuple[str, ...]) -> tuple[str, ...]:
+    """A plainer second way of telling a one-way answer: "It's for my father.", "No more than 200 yuan."."""
+    if len(answers) != 1:
+        return ()
+    price = (raw.get("need") or {}).get("price")
+    if topic == "budget" and isinstance(price, dict) and isinstance(price.get("max"), (int, float)):
+        return (f"No more than {price['max']:g} yuan, please.",)
+    who = _strings((raw.get("lexicon") or {}).get("recipient"))
+    if topic == "recipient" and who:
+        return ("For me, actually." if who[0] == "myself" else f"It's for my {who[0]}.",)
+    return ()
 
 
 class PersonaLibrary:
@@ -240,8 +255,12 @@ def personas_path() -> Path:
     return get_settings().knowledge_dir / "personas.yml"
 
 
-def load_library(path: Path | None = None, catalog_path: Path | None = None) -> PersonaLibrary:
-    """Read and check the personas file; resolve product references against the catalog."""
+def load_library(path: Path | None = None, catalog_path: Path | None = None,
+                 seeds: Path | bool | None = None) -> PersonaLibrary:
+    """Read and check the personas file and the generated ones; resolve product references against the catalog.
+
+    `seeds` is the persona seeds file (default knowledge/rehearsal/persona_seeds.yml); False leaves them out.
+    """
     path = path or personas_path()
     if not path.is_file():
         raise RehearsalError(f"personas not found: {path}")
@@ -249,7 +268,10 @@ def load_library(path: Path | None = None, catalog_path: Path | None = None) -> 
     defaults = raw.get("defaults") or {}
     personas = []
     seen = set()
-    for i, entry in enumerate(raw.get("personas") or []):
+    entries = list(raw.get("personas") or [])
+    if seeds is not False:
+        entries += generate(seeds if isinstance(seeds, Path) else None, catalog_path=catalog_path)
+    for i, entry in enumerate(entries):
         p = _persona(entry or {}, defaults, f"{path.name}: persona #{i + 1}")
         if p.key in seen:
             raise RehearsalError(f"{path.name}: duplicate persona key {p.key!r}")
