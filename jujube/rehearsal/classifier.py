@@ -128,6 +128,14 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def _closing_dropped(parts: list[Part], label: str) -> list[Part]:
+    """A pitch or a goodbye's closing courtesies ("... It's perfect.", "... Goodbye.") belong to it."""
+    if label not in (RECOMMEND, "give_up"):
+        return parts
+    last = max(i for i, p in enumerate(parts) if p.label == label)
+    return [p for i, p in enumerate(parts) if i <= last or p.label != "small_talk"]
+
+
 def main_label(labels: Iterable[str]) -> str:
     """The label that decides a many-part message (see PRIORITY)."""
     found = set(labels)
@@ -244,16 +252,21 @@ class QuestionClassifier:
         message's label is its weightiest part (see PRIORITY) and `labels` lists them all.
         """
         raw = (text or "").strip()[:500]
-        if self.offers is not None and RECOMMEND in self.labels and self.offers.is_offer(raw):
-            return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule",
-                              parts=(Part(raw, RECOMMEND, 1.0),))
-        whole = self.predict_by_model(raw)
+        offered = self.offers is not None and RECOMMEND in self.labels and self.offers.is_offer(raw)
         parts = self.parts(raw)
+        if offered:
+            parts = [Part(p.text, RECOMMEND, 1.0) if self.offers.is_offer(p.text) else p for p in parts]  # type: ignore[union-attr]
+            if all(p.label != RECOMMEND for p in parts):
+                parts = [Part(raw, RECOMMEND, 1.0)]
+            return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule",
+                              parts=tuple(_closing_dropped(parts, RECOMMEND)))
+        whole = self.predict_by_model(raw)
         if len(parts) < 2:
-            return Prediction(whole.label, whole.confidence, whole.scores, whole.source, (Part(raw, whole.label,
-                                                                                               whole.confidence),))
+            return Prediction(whole.label, whole.confidence, whole.scores, whole.source,
+                              (Part(raw, whole.label, whole.confidence),))
         kept = [p for p in parts if p.label != OTHER] or parts
         label = main_label(p.label for p in kept)
+        kept = _closing_dropped(kept, label)
         best = max((p for p in kept if p.label == label), key=lambda p: p.confidence)
         if label == whole.label:
             return Prediction(label, max(whole.confidence, best.confidence), whole.scores, "model", tuple(kept))

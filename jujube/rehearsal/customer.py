@@ -160,7 +160,8 @@ class Customer:
             # Asking about the customer's own request ("what matters to you about the milk?") is discovery.
             return _runner_up(pred, exclude=("recommend", "give_up", "other")) or "ask_preference"
         if label == "give_up" and OFFER_TO_LOOK.search(text):
-            return "closed_question"  # "Shall I find the cheapest one?" offers a search; it does not give up
+            # "Shall I find the cheapest one?" offers a search; it does not give up
+            return _runner_up(pred, exclude=("recommend", "give_up", "other")) or "closed_question"
         return label
 
     # -- helpers ---------------------------------------------------------------------------------
