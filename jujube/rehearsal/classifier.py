@@ -111,6 +111,7 @@ class Prediction:
 # an open question a closed one, any question outweighs a courtesy or giving up.
 OPEN_KINDS = ("ask_recipient", "ask_purpose", "ask_preference", "ask_quality", "ask_budget", "ask_followup")
 PRIORITY = (RECOMMEND, *OPEN_KINDS, "closed_question", "give_up", "small_talk", OTHER)
+MARKERS = frozenset("so well hmm hm um uh er erm and but now then".split())
 WH_LEADS = frozenset("who whom whose what which why how when where whos whats wat wot wats hw y".split())
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
 # "Who is it for, and what's the occasion?": a second question joined on by "and" starts a new part.
@@ -286,6 +287,8 @@ class QuestionClassifier:
                     continue
             pred = self.predict_by_model(sentence)
             out.append(Part(sentence, pred.label, pred.confidence))
+        if len(out) > 1:  # "Okay. Who is it for?": a bare discourse marker is no part of its own
+            out = [p for p in out if not set(words(p.text)) <= MARKERS] or out
         return out
 
     def predict_by_model(self, text: str) -> Prediction:
@@ -299,8 +302,9 @@ class QuestionClassifier:
             cats = {k: (1 - NGRAM_WEIGHT) * v + NGRAM_WEIGHT * extra.get(k, 0.0) for k, v in cats.items()}
         label = max(cats, key=cats.__getitem__)
         first = words(text)[:1]
-        if label == "closed_question" and first and first[0] in WH_LEADS:
-            # "what kind of tea does he drink?" cannot be answered yes or no, whatever else it says
+        if label in ("closed_question", RECOMMEND) and first and first[0] in WH_LEADS:
+            # "what kind of tea does he drink?" cannot be answered yes or no, and it offers nothing
+            # (a product offered in a question, "what about the kiwis?", is the offer rule's to find)
             label = max((k for k in cats if k in OPEN_KINDS), key=cats.__getitem__, default=label)
         return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
 
