@@ -111,6 +111,28 @@ class Prediction:
 # an open question a closed one, any question outweighs a courtesy or giving up.
 OPEN_KINDS = ("ask_recipient", "ask_purpose", "ask_preference", "ask_quality", "ask_budget", "ask_followup")
 PRIORITY = (RECOMMEND, *OPEN_KINDS, "closed_question", "give_up", "small_talk", OTHER)
+AUXILIARIES = frozenset("is are was were does do did has have will would can could should shall".split())
+SUBJECTS = frozenset("it this that these those they he she you your his her their the".split())
+INVITING = frozenset("or tell say mind know any anything anyone there explain describe share".split())
+GUESSABLE = frozenset({"ask_recipient", "ask_purpose", "ask_preference"})
+
+
+_TAGGED = re.compile(r"(?:,|\s)\s*(?:right|yes|yeah|yep|no|correct|surely|i guess|i bet|i suppose|"
+                     r"(?:is|are|do|does|did|was|were|have|has|can|could|would|will)(?:n't|nt| not)? "
+                     r"(?:it|they|you|he|she|we|i|there|that|this))\s*\?+\s*$", re.IGNORECASE)
+_SUPPOSING = re.compile(r"^(?:so\s+)?(?:i (?:guess|suppose|bet|assume|take it|imagine)|presumably|surely)\b",
+                        re.IGNORECASE)
+
+
+def is_guess(text: str) -> bool:
+    """A yes/no question naming its own answer ("is it for your wife?", "it's a present, isn't it?")."""
+    ws = words(text)
+    if len(ws) >= 3 and ws[0] in AUXILIARIES and ws[1] in SUBJECTS and not INVITING & set(ws):
+        return True
+    return bool(ws) and ws[0] not in WH_LEADS and bool(_TAGGED.search(text) or (
+        _SUPPOSING.search(text) and text.rstrip().endswith("?")))
+
+
 MARKERS = frozenset("so well hmm hm um uh er erm and but now then".split())
 WH_LEADS = frozenset("who whom whose what which why how when where whos whats wat wot wats hw y".split())
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
@@ -302,11 +324,15 @@ class QuestionClassifier:
             cats = {k: (1 - NGRAM_WEIGHT) * v + NGRAM_WEIGHT * extra.get(k, 0.0) for k, v in cats.items()}
         label = max(cats, key=cats.__getitem__)
         first = words(text)[:1]
+        if label in GUESSABLE and is_guess(text):
+            # "Is it for a family member who's expecting?" can be answered yes or no: a guess
+            label = "closed_question"
         if label in ("closed_question", RECOMMEND) and first and first[0] in WH_LEADS:
             # "what kind of tea does he drink?" cannot be answered yes or no, and it offers nothing
             # (a product offered in a question, "what about the kiwis?", is the offer rule's to find)
             label = max((k for k in cats if k in OPEN_KINDS), key=cats.__getitem__, default=label)
-        return Prediction(label, float(cats[label]), {k: float(v) for k, v in cats.items()})
+        # A label set by the form of the question is as sure as the model was of its own first choice.
+        return Prediction(label, float(max(cats.values())), {k: float(v) for k, v in cats.items()})
 
     def evaluate(self, examples: list[tuple[str, str]], model_only: bool = False) -> EvalReport:
         """Accuracy on labelled examples (of the model alone if asked), with per-class results and the misses."""

@@ -225,7 +225,7 @@ DIMENSION_TEXT = {
 }
 QUESTION_FOR = {
     "recipient": "Who are you buying the {request} for?",
-    "functional": "What do you need the {request} for{for_whom}? What's going on at the moment?",
+    "functional": "What's the {request} for? What's going on with {whom} at the moment?",
     "formal": "What matters most to you about the {request}{for_whom}: freshness, how it's packed, the brand?",
     "emotional": "What would you like {whom} to feel when {they} get the {request}?",
     "price": "What price range feels right for the {request}?",

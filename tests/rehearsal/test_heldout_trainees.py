@@ -25,10 +25,11 @@ from jujube.rehearsal.personas import load_library
 from . import trainees
 from .conftest import HERE
 
-# Measured on this machine: macro F1 0.836 (0.815 at the very first measurement, before the question
+# Measured on this machine: macro F1 0.844 (0.815 at the very first measurement, before the question
 # data's conventions were settled: a yes/no price guess is a closed question), main-label accuracy
-# 0.837; good scripts 91.3, closed-only 28.5, pushers 0.0. The thresholds sit about 0.035 below the
-# F1 and accuracy figures; the score bands are the issue's own (good >= 85, closed <= 45, pushers <= 10).
+# 0.834; good scripts 87.5, closed-only 24.4, pushers 0.0. One changed training line moves the F1 by
+# up to 0.02, so the thresholds sit about 0.035 below the figures; the score bands are the issue's own
+# (good >= 85, closed-only <= 45, pushers <= 10).
 MIN_MACRO_F1 = 0.80
 MIN_MAIN_ACCURACY = 0.80
 GOOD_MIN, CLOSED_MAX, PUSHER_MAX = 85.0, 45.0, 10.0
