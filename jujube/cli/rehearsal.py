@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pers.set_defaults(handler=_personas)
 
     ev = cmds.add_parser("evaluate", help="accuracy of the question classifier on a held-out set")
-    ev.add_argument("--heldout", default="tests/rehearsal/heldout_questions.yml", help="labelled questions file")
+    ev.add_argument("--heldout", default="tests/rehearsal/heldout_questions.yml",
+                    help="labelled questions ({classes: ...}) or messages labelled by parts ({messages: ...})")
     ev.set_defaults(handler=_evaluate)
 
 
@@ -186,12 +187,16 @@ def _personas(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import yaml
 
-    from jujube.rehearsal.classifier import get_classifier, labelled_examples
+    from jujube.rehearsal.classifier import get_classifier, labelled_examples, multilabel_f1
     from jujube.rehearsal.personas import load_library
 
     path = Path(args.heldout)
     if not path.is_file():
         raise JujubeError(f"held-out file not found: {path}")
-    report = get_classifier(normalizer=load_library().index.mask).evaluate(labelled_examples(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-    print(report.text())
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    classifier = get_classifier(normalizer=load_library().index.mask)
+    if "messages" in raw:  # messages labelled with the kinds of all their parts
+        print(multilabel_f1(classifier, list(raw["messages"])).text())
+        return 0
+    print(classifier.evaluate(labelled_examples(raw)).text())
     return 0

@@ -401,3 +401,50 @@ def labelled_examples(raw: dict[str, Any]) -> list[tuple[str, str]]:
     """(text, label) pairs from an already parsed {classes: {label: [...]}} mapping."""
     return [(str(t).strip(), str(label)) for label, texts in (raw.get("classes") or {}).items() for t in texts or []
             if str(t).strip()]
+
+
+@dataclass
+class MultiLabelReport:
+    """How well the parts of many-part messages were read: per-label F1, macro F1, main-label accuracy."""
+
+    f1: dict[str, float]
+    support: dict[str, int]
+    macro_f1: float
+    main_accuracy: float
+    total: int
+
+    def text(self) -> str:
+        """Per-label F1 and the summary figures (no message texts)."""
+        lines = [f"trainee messages: {self.total}; macro F1 {self.macro_f1:.3f}, main-label accuracy "
+                 f"{self.main_accuracy:.3f}"]
+        lines += [f"  {label:<16} F1 {f1:.3f}  (gold {self.support[label]})" for label, f1 in sorted(self.f1.items())]
+        return "\n".join(lines)
+
+
+def multilabel_f1(classifier: QuestionClassifier, messages: list[dict[str, Any]]) -> MultiLabelReport:
+    """Score messages labelled with the kinds of all their parts (`{text, labels: [main, ...]}`).
+
+    The prediction is the set of kinds of the parts the classifier reads. Per label, a message
+    is a true positive when the label is in both sets, a false positive when only predicted and
+    a false negative when only gold; macro F1 is the mean of the labels' F1.
+    """
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    main_ok = 0
+    for m in messages:
+        gold = {str(x) for x in m["labels"]}
+        pred = classifier.predict(str(m["text"]))
+        got = set(pred.labels)
+        main_ok += pred.label == str(m["labels"][0])
+        for label in gold | got:
+            bucket = tp if label in gold and label in got else fp if label in got else fn
+            bucket[label] += 1
+    f1 = {}
+    for label in classifier.labels:
+        p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
+        r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
+        f1[label] = 2 * p * r / (p + r) if p + r else 0.0
+    total = len(messages)
+    return MultiLabelReport(f1, {k: tp[k] + fn[k] for k in classifier.labels}, sum(f1.values()) / len(f1) if f1 else 0.0,
+                            main_ok / total if total else 0.0, total)

@@ -13,13 +13,12 @@ The main label (the first gold label) is also checked against the predicted main
 """
 from __future__ import annotations
 
-from collections import Counter
 from statistics import mean
 
 import pytest
 import yaml
 
-from jujube.rehearsal.classifier import load_examples, questions_path, words
+from jujube.rehearsal.classifier import load_examples, multilabel_f1, questions_path, words
 from jujube.rehearsal.personas import load_library
 
 from . import trainees
@@ -43,27 +42,9 @@ def messages() -> list[dict]:
 
 
 def f1_report(classifier, messages):  # type: ignore[no-untyped-def]
-    """Per-label F1 over the label sets of each message, macro F1, main-label accuracy."""
-    tp, fp, fn = Counter(), Counter(), Counter()
-    main_ok = 0
-    for m in messages:
-        gold = set(m["labels"])
-        pred = classifier.predict(m["text"])
-        got = set(pred.labels)
-        main_ok += pred.label == m["labels"][0]
-        for label in gold | got:
-            if label in gold and label in got:
-                tp[label] += 1
-            elif label in got:
-                fp[label] += 1
-            else:
-                fn[label] += 1
-    per = {}
-    for label in classifier.labels:
-        p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
-        r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
-        per[label] = 2 * p * r / (p + r) if p + r else 0.0
-    return per, mean(per.values()), main_ok / len(messages), {k: tp[k] + fn[k] for k in classifier.labels}
+    """Per-label F1 over the label sets of each message, macro F1, main-label accuracy, gold counts."""
+    rep = multilabel_f1(classifier, messages)
+    return rep.f1, rep.macro_f1, rep.main_accuracy, rep.support
 
 
 def _norm(text: str) -> str:
