@@ -137,7 +137,8 @@ MARKERS = frozenset("so well hmm hm um uh er erm and but now then".split())
 WH_LEADS = frozenset("who whom whose what which why how when where whos whats wat wot wats hw y".split())
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]+\s*|\s+[-–—]+\s+|(?<=[.!?])(?=[A-Z])")
 # "Who is it for, and what's the occasion?": a second question joined on by "and" starts a new part.
-_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|also|plus|oh and)\s+(?=(?:who|whom|what|what's|whats|why|how|when|where|which)\b)",
+_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|also|plus|oh and)\s+"
+                     r"(?=(?:who|whom|what|what's|whats|why|how|when|where|which)\b)",
                      re.IGNORECASE)
 _HEAD = re.compile(r"^([^,]{1,40}?)\s*[,:]\s+(\S.*)$")
 MIN_PART_CONFIDENCE = 0.5
@@ -278,7 +279,8 @@ class QuestionClassifier:
         offered = self.offers is not None and RECOMMEND in self.labels and self.offers.is_offer(raw)
         parts = self.parts(raw)
         if offered:
-            parts = [Part(p.text, RECOMMEND, 1.0) if self.offers.is_offer(p.text) else p for p in parts]  # type: ignore[union-attr]
+            rule = self.offers
+            parts = [Part(p.text, RECOMMEND, 1.0) if rule and rule.is_offer(p.text) else p for p in parts]
             if all(p.label != RECOMMEND for p in parts):
                 parts = [Part(raw, RECOMMEND, 1.0)]
             return Prediction(RECOMMEND, 1.0, {k: float(k == RECOMMEND) for k in self.labels}, source="rule",
@@ -446,5 +448,6 @@ def multilabel_f1(classifier: QuestionClassifier, messages: list[dict[str, Any]]
         r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
         f1[label] = 2 * p * r / (p + r) if p + r else 0.0
     total = len(messages)
-    return MultiLabelReport(f1, {k: tp[k] + fn[k] for k in classifier.labels}, sum(f1.values()) / len(f1) if f1 else 0.0,
+    macro = sum(f1.values()) / len(f1) if f1 else 0.0
+    return MultiLabelReport(f1, {k: tp[k] + fn[k] for k in classifier.labels}, macro,
                             main_ok / total if total else 0.0, total)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from jujube.rehearsal.classifier import QuestionClassifier
 from jujube.rehearsal.customer import Customer, CustomerState
 from jujube.rehearsal.matching import ProductIndex
 from jujube.rehearsal.personas import Persona
@@ -114,8 +115,8 @@ CLOSED: dict[str, Script] = {"guesser": guesser, "leading": leading, "checklist"
 PUSHERS: dict[str, Script] = {"pusher": pusher, "seller": seller, "upseller": upseller}
 
 
-def rehearse(persona: Persona, index: ProductIndex, rubric: Rubric, classifier, lines: list[str],  # type: ignore[no-untyped-def]
-             telling: int = 0) -> dict:
+def rehearse(persona: Persona, index: ProductIndex, rubric: Rubric, classifier: QuestionClassifier,
+             lines: list[str], telling: int = 0) -> dict:
     """Play the lines to the persona (as the service does, without a database) and score the result."""
     customer = Customer(persona, index, rubric.rules)
     state = CustomerState(telling=telling)
