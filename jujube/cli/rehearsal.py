@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pers.set_defaults(handler=_personas)
 
     ev = cmds.add_parser("evaluate", help="accuracy of the question classifier on a held-out set")
-    ev.add_argument("--heldout", default="tests/rehearsal/heldout_questions.yml", help="labelled questions file")
+    ev.add_argument("--heldout", default="tests/rehearsal/heldout_questions.yml",
+                    help="labelled questions ({classes: ...}) or messages labelled by parts ({messages: ...})")
     ev.set_defaults(handler=_evaluate)
 
 
@@ -116,6 +117,9 @@ def _report(args: argparse.Namespace) -> int:
     for s in summary:
         print(f"{s['trainee_id']:<24} {s['rehearsals']:>3} {s['average']:>6g} {s['first']:>6g} {s['last']:>6g} "
               f"{s['best']:>6g} {s['trend']:>+6g}  {', '.join(s['most_missed']) or '-'}")
+    for s in summary:
+        print()
+        print(progress_text(s))
     if rows:
         print()
         print(f"{'#':>4} {'date':<20} {'customer':<22} {'score%':>6}  {'dimensions':<11}  q  pitch  "
@@ -127,6 +131,31 @@ def _report(args: argparse.Namespace) -> int:
         print("\ndimensions uncovered: Fn functional, Fo formal, Em emotional, Pr price. "
               "`jujube rehearsal show N` prints a transcript.")
     return 0
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: list[float]) -> str:
+    """Scores of 0-100 as a row of bar characters, oldest first."""
+    return "".join(SPARK[min(len(SPARK) - 1, int(v / 100.0 * len(SPARK)))] for v in values)
+
+
+def progress_text(s: dict) -> str:  # type: ignore[type-arg]
+    """One trainee's progress by rubric line: each line's scores over time, earlier and recent averages."""
+    labels = {ln["key"]: ln["label"] for ln in s["lines"]}
+    out = [f"{s['trainee_id']}: {s['rehearsals']} rehearsal(s), {spark([r['percent'] for r in s['series']])} "
+           f"earlier {s['earlier']:g}% -> recent {s['recent']:g}% ({s['change']:+g})"]
+    out.append(f"  {'rubric line':<58} {'over time':<12} {'earlier':>7} {'recent':>7} {'change':>7}")
+    for ln in s["lines"]:
+        out.append(f"  {ln['label'][:58]:<58} {spark(ln['scores'])[-12:]:<12} {ln['earlier']:>7g} {ln['recent']:>7g} "
+                   f"{ln['change']:>+7g}")
+    name = lambda keys: ", ".join(labels.get(k, k) for k in keys) or "-"  # noqa: E731
+    out.append(f"  improving on: {name(s['improving'])}")
+    if s["slipping"]:
+        out.append(f"  slipping on:  {name(s['slipping'])}")
+    out.append(f"  weakest now:  {name(s['weakest'])}")
+    return "\n".join(out)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -158,12 +187,16 @@ def _personas(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import yaml
 
-    from jujube.rehearsal.classifier import get_classifier, labelled_examples
+    from jujube.rehearsal.classifier import get_classifier, labelled_examples, multilabel_f1
     from jujube.rehearsal.personas import load_library
 
     path = Path(args.heldout)
     if not path.is_file():
         raise JujubeError(f"held-out file not found: {path}")
-    report = get_classifier(normalizer=load_library().index.mask).evaluate(labelled_examples(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-    print(report.text())
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    classifier = get_classifier(normalizer=load_library().index.mask)
+    if "messages" in raw:  # messages labelled with the kinds of all their parts
+        print(multilabel_f1(classifier, list(raw["messages"])).text())
+        return 0
+    print(classifier.evaluate(labelled_examples(raw)).text())
     return 0

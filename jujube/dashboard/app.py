@@ -1,4 +1,4 @@
-"""The dashboard's web application: sign-in, overview, needs table, need detail, CSV download."""
+"""The dashboard's web application: sign-in, overview, needs table, need detail, CSV download, trainees."""
 from __future__ import annotations
 
 import logging
@@ -28,6 +28,7 @@ from jujube.dashboard.cache import StatsCache
 from jujube.dashboard.settings import DashboardSettings, load_settings
 from jujube.db.models import OUTCOMES, Need
 from jujube.db.session import get_sessionmaker
+from jujube.rehearsal.report import progress as rehearsal_progress
 from jujube.review import ReviewError
 from jujube.review.export import iter_csv
 from jujube.review.filters import NeedFilter
@@ -228,6 +229,16 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
             headers={"Content-Disposition": f'attachment; filename="jujube-needs-{stamp}.csv"'},
         )
 
+    def trainees(request: Request) -> Response:
+        """Rehearsal progress: each trainee's scores over time, by rubric line; who improves, and on what."""
+        trainee = (request.query_params.get("trainee") or "").strip() or None
+        rows = rehearsal_progress(db, trainee)
+        for row in rows:
+            row["chart"] = charts.sparkline([r["percent"] for r in row["series"]])
+            row["label_of"] = {ln["key"]: ln["label"] for ln in row["lines"]}
+        rows.sort(key=lambda r: (-r["change"], r["trainee_id"]))  # who improves most, first
+        return page(request, "trainees.html", rows=rows, trainee=trainee)
+
     def health(request: Request) -> Response:
         """Liveness check (no data)."""
         return PlainTextResponse("ok")
@@ -239,6 +250,7 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         Route("/needs", guarded(needs)),
         Route("/needs.csv", guarded(needs_csv)),
         Route("/needs/{need_id:int}", guarded(need_detail)),
+        Route("/trainees", guarded(trainees)),
         Route("/healthz", health),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

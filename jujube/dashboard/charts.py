@@ -90,3 +90,13 @@ def stacked(parts: Sequence[tuple[str, float]], width: int = 720, colours: dict[
         bars.append(Bar(x, 0, width * share, 28, label, v, colour, share))
         x += width * share
     return bars
+
+
+def sparkline(values: Sequence[float], width: int = 160, height: int = 32, top: float = 100.0) -> dict[str, Any]:
+    """Points of a small line chart of scores (0 to `top`), oldest first, for an inline SVG polyline."""
+    n = len(values)
+    step = width / (n - 1) if n > 1 else 0.0
+    pts = [(round(i * step if n > 1 else width / 2, 1),
+            round(height - 2 - (height - 4) * max(0.0, min(v, top)) / top, 1)) for i, v in enumerate(values)]
+    return {"width": width, "height": height, "points": " ".join(f"{x},{y}" for x, y in pts),
+            "last": pts[-1] if pts else None}

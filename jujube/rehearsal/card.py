@@ -43,6 +43,25 @@ def _need_text(persona: Persona, dim: str) -> str:
     return str(raw or "")
 
 
+def coaching_lines(coach: dict[str, Any]) -> list[str]:
+    """The coaching part of the scorecard: best question, weakest move, missed dimension, a better question."""
+    if not coach:
+        return []
+    lines = ["", "Coaching:"]
+    best, weak = coach.get("best_question"), coach.get("weakest_move")
+    lines.append(f"  Your best question: \"{best['text']}\"" if best else
+                 "  Your best question: none of your questions got the customer talking yet.")
+    if weak:
+        lines.append(f"  Your weakest move: \"{weak['text']}\" - {weak['why']}.")
+    if coach.get("missed_dimension"):
+        lines.append(f"  Need dimension you missed: {coach['missed_text']}.")
+    else:
+        lines.append("  You uncovered every need dimension.")
+    if coach.get("suggestion"):
+        lines.append(f"  Next time: {coach['suggestion']}")
+    return lines
+
+
 def render(card: dict[str, Any], persona: Persona) -> str:
     """A readable scorecard: total, dimensions, counts, recommendation, rubric item by item, advice."""
     m = card["metrics"]
@@ -70,6 +89,7 @@ def render(card: dict[str, Any], persona: Persona) -> str:
     lines += ["", "Rubric:"]
     for row in card["items"]:
         lines.append(f"  {_mark(row['points'], row['max'])} {row['label']}: {_num(row['points'])}/{_num(row['max'])}")
+    lines += coaching_lines(card.get("coaching") or {})
     if card["advice"]:
         lines += ["", "Advice:"]
         lines += [f"  {i}. {text}" for i, text in enumerate(card["advice"], 1)]

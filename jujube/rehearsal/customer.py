@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,6 +25,27 @@ QUESTION_WORDS = frozenset(
     "who whom whose what which why how when where is are do does did would could can may should will "
     "have has any tell".split()
 )
+
+
+GUESSED = 0  # a topic confirmed by a right yes/no guess: "Yes." and no more
+OPEN = frozenset(TOPIC_OF) | {"ask_followup"}
+WH_WORDS = frozenset("who whom whose what which why how when where".split())
+OFFER_TO_LOOK = re.compile(
+    r"\b(?:shall|should|can|could|may|let)\s+(?:i|me|we|us)\s+(?:\w+\s+){0,2}"
+    r"(?:find|look|search|show|check|get|bring|pick|see|fetch|compare|help)\b|\b(?:i|we)\s+(?:can|could)\s+"
+    r"(?:\w+\s+){0,2}(?:find|look|search|show|check)\b|\boptions\b|\bchoices\b", re.IGNORECASE)
+
+
+def asks_open(text: str) -> bool:
+    """True for a question led by a question word ("what do you like about the milk you pick?")."""
+    ws = re.findall(r"[a-z]+", text.lower())
+    return bool(ws) and (bool(WH_WORDS & set(ws[:4])) or ws[0] in ("tell", "describe"))
+
+
+def _runner_up(pred: Prediction, exclude: tuple[str, ...]) -> str | None:
+    """The model's most likely label outside `exclude`."""
+    ranked = sorted(((v, k) for k, v in pred.scores.items() if k not in exclude), reverse=True)
+    return ranked[0][1] if ranked else None
 
 
 def looks_like_question(text: str) -> bool:
@@ -53,7 +75,7 @@ class Rules:
 class CustomerState:
     """Everything the customer remembers of a rehearsal (stored as JSON between messages)."""
 
-    revealed: dict[str, int] = field(default_factory=dict)  # topic -> 1 (answered) or 2 (deeper story told)
+    revealed: dict[str, int] = field(default_factory=dict)  # topic -> 0 (guessed), 1 (answered), 2 (deeper told)
     closed_guesses: list[str] = field(default_factory=list)
     last_topic: str | None = None
     turns: int = 0
@@ -66,6 +88,8 @@ class CustomerState:
     unclear: int = 0
     recommendation: dict[str, Any] | None = None
     ended: str | None = None  # recommended | walked_away | gave_up | time_up | stopped | switched
+    telling: int = 0  # which of the persona's ways of telling its story this rehearsal hears
+    moves: list[dict[str, Any]] = field(default_factory=list)  # every trainee message: text, label, event, topic
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -103,20 +127,42 @@ class Customer:
         return self.persona.dimensions_of(state.revealed)
 
     def respond(self, state: CustomerState, text: str, pred: Prediction) -> Turn:
-        """React to one trainee message; updates `state` in place."""
+        """React to one trainee message (every question in it); updates `state` in place."""
         state.turns += 1
-        label = pred.label
-        if label != "other" and pred.confidence < self.rules.min_confidence:
-            label = "other"
-        if label not in ("recommend", "give_up") and self._pitched_products(text) and (
-                label == "closed_question" or not looks_like_question(text)):
-            label = "recommend"  # a statement or a yes/no question pushing a product is a pitch
+        label = self.reading(text, pred)
         handler = getattr(self, f"_on_{label}", self._on_other)
         event, reply, topic, mentions = handler(state, text)
+        if label in OPEN and not state.ended:
+            # A second open question in the same message ("Who is it for, and what's the occasion?").
+            for part in pred.parts:
+                if part.label in OPEN and part.label != label and part.confidence >= self.rules.min_confidence:
+                    ev2, reply2, topic2, _ = getattr(self, f"_on_{part.label}")(state, part.text)
+                    if ev2 in ("revealed", "deeper"):
+                        reply, event, topic = f"{reply} {reply2}", event if event == "revealed" else ev2, topic2
+                    break
         if label in QUESTIONS and state.questions >= self.rules.max_questions and not state.ended:
             state.ended = "time_up"
             reply = f"{reply} {self._say('time_up', state)}"
+        state.moves.append({"text": text[:300], "label": label, "event": event, "topic": topic,
+                            "labels": list(pred.labels)})
         return Turn(label, pred.confidence, event, reply, topic, tuple(mentions))
+
+    def reading(self, text: str, pred: Prediction) -> str:
+        """What the customer takes the message for: the classifier's label, corrected by what was named."""
+        label = pred.label
+        if label != "other" and pred.confidence < self.rules.min_confidence:
+            return "other"
+        pitched = self._pitched_products(text)
+        if label not in ("recommend", "give_up") and pitched and (
+                label == "closed_question" or not looks_like_question(text)):
+            return "recommend"  # a statement or a yes/no question pushing a product is a pitch
+        if label == "recommend" and pred.source != "rule" and not pitched and asks_open(text):
+            # Asking about the customer's own request ("what matters to you about the milk?") is discovery.
+            return _runner_up(pred, exclude=("recommend", "give_up", "other")) or "ask_preference"
+        if label == "give_up" and OFFER_TO_LOOK.search(text):
+            # "Shall I find the cheapest one?" offers a search; it does not give up
+            return _runner_up(pred, exclude=("recommend", "give_up", "other")) or "closed_question"
+        return label
 
     # -- helpers ---------------------------------------------------------------------------------
     def _say(self, kind: str, state: CustomerState, **values: str) -> str:
@@ -135,20 +181,20 @@ class Customer:
         fact = self.persona.facts.get(topic)
         if fact is None:
             return "not_fussy", self._say("not_fussy", state), None, []
-        if topic in state.revealed:
-            if state.last_topic == topic and state.revealed[topic] == 1 and fact.deeper:
+        if state.revealed.get(topic, GUESSED) > GUESSED:
+            if state.last_topic == topic and state.revealed[topic] == 1 and fact.deeper_for(state.telling):
                 return self._deeper(state, topic)
             state.repeats += 1
             state.last_topic = topic
-            return "repeat", self._say("repeat", state, answer=fact.answer), topic, []
+            return "repeat", self._say("repeat", state, answer=fact.answer_for(state.telling)), topic, []
         state.revealed[topic] = 1
         state.last_topic = topic
-        return "revealed", fact.answer, topic, []
+        return "revealed", fact.answer_for(state.telling), topic, []
 
     def _deeper(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
         state.revealed[topic] = 2
         state.follow_ups += 1
-        return "deeper", self.persona.facts[topic].deeper, topic, []
+        return "deeper", self.persona.facts[topic].deeper_for(state.telling), topic, []
 
     # -- one handler per question kind --------------------------------------------------------
     def _on_ask_recipient(self, state: CustomerState, text: str) -> tuple:
@@ -173,7 +219,11 @@ class Customer:
         state.questions += 1
         state.open_questions += 1
         fact = self.persona.facts[topic]
-        if state.revealed.get(topic) == 1 and fact.deeper:
+        if state.revealed.get(topic) == GUESSED:  # "tell me more" after a right guess: now the story
+            state.questions -= 1
+            state.open_questions -= 1
+            return self._reveal(state, topic)
+        if state.revealed.get(topic) == 1 and fact.deeper_for(state.telling):
             return self._deeper(state, topic)
         return "no_more", self._say("no_more", state), topic, []
 
@@ -182,8 +232,8 @@ class Customer:
         state.closed_questions += 1
         for topic, fact in self.persona.facts.items():
             if fact.guessed_by(text):
-                if topic not in state.revealed:
-                    state.revealed[topic] = 1
+                if topic not in state.revealed:  # a right guess is confirmed, the story stays untold
+                    state.revealed[topic] = GUESSED
                     state.closed_guesses.append(topic)
                 state.last_topic = topic
                 return "closed_yes", self._say("closed_yes", state), topic, []

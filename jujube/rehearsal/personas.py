@@ -13,6 +13,7 @@ from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.matching import (
     GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
 )
+from jujube.rehearsal.seeds import generate
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +25,31 @@ PRODUCT_LISTS = ("good", "acceptable", "poor")
 
 @dataclass(frozen=True)
 class Fact:
-    """Something the customer tells when asked about one topic."""
+    """Something the customer tells when asked about one topic, in one or more ways of telling it."""
 
     topic: str
-    answer: str
-    deeper: str = ""
+    answers: tuple[str, ...]
+    deepers: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
+
+    @property
+    def answer(self) -> str:
+        """The first way of telling the answer."""
+        return self.answers[0]
+
+    @property
+    def deeper(self) -> str:
+        """The first way of telling the deeper story ("" when there is none)."""
+        return self.deepers[0] if self.deepers else ""
+
+    def answer_for(self, telling: int) -> str:
+        """The answer as told in one rehearsal (its `telling` picks among the variants)."""
+        return self.answers[telling % len(self.answers)]
+
+    def deeper_for(self, telling: int) -> str:
+        """The deeper story as told in one rehearsal ("" when there is none)."""
+        return self.deepers[telling % len(self.deepers)] if self.deepers else ""
 
     def guessed_by(self, text: str) -> bool:
         """True when a yes/no question names one of this fact's keywords."""
@@ -54,6 +73,7 @@ class Persona:
     avoid_tags: frozenset[str] = frozenset()
     replies: dict[str, list[str]] = field(default_factory=dict)
     skus: dict[str, set[str]] = field(default_factory=dict)
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon section -> need keys
 
     def reply(self, kind: str, turn: int, **values: str) -> str:
         """One of the persona's replies of a kind, chosen by turn number (deterministic)."""
@@ -61,9 +81,16 @@ class Persona:
         text = options[turn % len(options)]
         return text.format(**values) if values else text
 
-    def dimensions_of(self, topics: set[str] | dict[str, int]) -> set[str]:
-        """Need dimensions uncovered by the revealed topics."""
+    def dimensions_of(self, topics: set[str] | dict[str, int], told_only: bool = False) -> set[str]:
+        """Need dimensions uncovered by the revealed topics (only those told, not just guessed, if asked)."""
+        if told_only and isinstance(topics, dict):
+            topics = {t for t, level in topics.items() if level > 0}
         return {d for t in topics if t in self.facts for d in self.facts[t].dimensions}
+
+    @property
+    def tellings(self) -> int:
+        """How many ways this customer has of telling its story (the most variants of any fact)."""
+        return max((max(len(f.answers), len(f.deepers)) for f in self.facts.values()), default=1)
 
     def product_names(self, index: ProductIndex, which: str = "good") -> list[str]:
         """Readable names of the persona's products in one list (catalog names where known)."""
@@ -142,16 +169,18 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
     for topic, body in (raw.get("facts") or {}).items():
         if topic not in TOPICS:
             raise RehearsalError(f"{where}: unknown fact topic {topic!r} (use {', '.join(TOPICS)})")
-        if isinstance(body, str):
+        if isinstance(body, (str, list)):
             body = {"answer": body}
-        if not body.get("answer"):
+        answers = tuple(" ".join(a.split()) for a in _strings(body.get("answer")) if a.strip())
+        answers += tuple(a for a in _retold(topic, raw, answers) if a not in answers)
+        if not answers:
             raise RehearsalError(f"{where}: fact {topic!r} needs an answer")
         dims = _strings(body.get("dimensions") or dims_default.get(topic))
         bad = [d for d in dims if d not in DIMENSIONS]
         if bad:
             raise RehearsalError(f"{where}: fact {topic!r} has unknown dimensions {bad}")
-        facts[topic] = Fact(topic, str(body["answer"]).strip(), str(body.get("deeper") or "").strip(),
-                            _strings(body.get("keywords")), dims)
+        deepers = tuple(" ".join(d.split()) for d in _strings(body.get("deeper")) if d.strip())
+        facts[topic] = Fact(topic, answers, deepers, _strings(body.get("keywords")), dims)
     missing = [t for t in REQUIRED_TOPICS if t not in facts]
     if missing:
         raise RehearsalError(f"{where}: facts missing for {', '.join(missing)}")
@@ -174,7 +203,21 @@ def _persona(raw: dict[str, Any], defaults: dict[str, Any], where: str) -> Perso
         ok_tags=frozenset(_strings(raw.get("ok_tags"))),
         avoid_tags=frozenset(_strings(raw.get("avoid_tags"))),
         replies=replies,
+        lexicon={str(k): _strings(v) for k, v in (raw.get("lexicon") or {}).items()},
     )
+
+
+def _retold(topic: str, raw: dict[str, Any], answers: tuple[str, ...]) -> tuple[str, ...]:
+    """A plainer second way of telling a one-way answer: "It's for my father.", "No more than 200 yuan."."""
+    if len(answers) != 1:
+        return ()
+    price = (raw.get("need") or {}).get("price")
+    if topic == "budget" and isinstance(price, dict) and isinstance(price.get("max"), (int, float)):
+        return (f"No more than {price['max']:g} yuan, please.",)
+    who = _strings((raw.get("lexicon") or {}).get("recipient"))
+    if topic == "recipient" and who:
+        return ("For me, actually." if who[0] == "myself" else f"It's for my {who[0]}.",)
+    return ()
 
 
 class PersonaLibrary:
@@ -212,8 +255,12 @@ def personas_path() -> Path:
     return get_settings().knowledge_dir / "personas.yml"
 
 
-def load_library(path: Path | None = None, catalog_path: Path | None = None) -> PersonaLibrary:
-    """Read and check the personas file; resolve product references against the catalog."""
+def load_library(path: Path | None = None, catalog_path: Path | None = None,
+                 seeds: Path | bool | None = None) -> PersonaLibrary:
+    """Read and check the personas file and the generated ones; resolve product references against the catalog.
+
+    `seeds` is the persona seeds file (default knowledge/rehearsal/persona_seeds.yml); False leaves them out.
+    """
     path = path or personas_path()
     if not path.is_file():
         raise RehearsalError(f"personas not found: {path}")
@@ -221,7 +268,10 @@ def load_library(path: Path | None = None, catalog_path: Path | None = None) -> 
     defaults = raw.get("defaults") or {}
     personas = []
     seen = set()
-    for i, entry in enumerate(raw.get("personas") or []):
+    entries = list(raw.get("personas") or [])
+    if seeds is not False:
+        entries += generate(seeds if isinstance(seeds, Path) else None, catalog_path=catalog_path)
+    for i, entry in enumerate(entries):
         p = _persona(entry or {}, defaults, f"{path.name}: persona #{i + 1}")
         if p.key in seen:
             raise RehearsalError(f"{path.name}: duplicate persona key {p.key!r}")

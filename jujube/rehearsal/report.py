@@ -36,6 +36,7 @@ def _row(card: RehearsalScorecard, rehearsal: RehearsalSession) -> dict[str, Any
         "premature_pitches": int(m.get("premature_pitches", 0)),
         "fit": (card.recommendation or {}).get("fit", "none"),
         "missed": [i["key"] for i in card.items or [] if i["points"] < i["max"]],
+        "lines": {i["key"]: {"label": i["label"], "points": i["points"], "max": i["max"]} for i in card.items or []},
         "advice": list(card.advice or []),
     }
 
@@ -73,8 +74,51 @@ def progress(factory: sessionmaker[Session], trainee_id: Optional[str] = None) -
                                 for d in DIMENSIONS},
             "most_missed": [k for k, _ in missed.most_common(3)],
             "last_at": rows[-1]["started_at"],
+            **by_line(rows),
         })
     return out
+
+
+CHANGE = 20.0  # points (of 100) a rubric line must move between earlier and recent rehearsals to count
+
+
+def _halves(values: list[float]) -> tuple[float, float]:
+    """Average of the earlier and of the recent half of a series (the same value for one rehearsal)."""
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (0.0, 0.0)
+    half = len(values) // 2
+    early, recent = values[:len(values) - half], values[-half:]
+    return sum(early) / len(early), sum(recent) / len(recent)
+
+
+def by_line(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One trainee's rehearsals (oldest first) by rubric line: each line's scores over time, what improved."""
+    series = [{"at": r["started_at"], "percent": r["percent"], "persona": r["persona"]} for r in rows]
+    order: list[str] = []
+    labels: dict[str, str] = {}
+    for r in rows:
+        for key, line in r["lines"].items():
+            if key not in labels:
+                order.append(key)
+                labels[key] = line["label"]
+    lines = []
+    for key in order:
+        scores = [round(100.0 * r["lines"][key]["points"] / r["lines"][key]["max"], 1)
+                  for r in rows if key in r["lines"] and r["lines"][key]["max"]]
+        early, recent = _halves(scores)
+        lines.append({"key": key, "label": labels[key], "scores": scores, "earlier": round(early, 1),
+                      "recent": round(recent, 1), "change": round(recent - early, 1)})
+    early, recent = _halves([r["percent"] for r in rows])
+    return {
+        "series": series,
+        "lines": lines,
+        "earlier": round(early, 1),
+        "recent": round(recent, 1),
+        "change": round(recent - early, 1),
+        "improving": [ln["key"] for ln in sorted(lines, key=lambda ln: -ln["change"]) if ln["change"] >= CHANGE],
+        "slipping": [ln["key"] for ln in sorted(lines, key=lambda ln: ln["change"]) if ln["change"] <= -CHANGE],
+        "weakest": [ln["key"] for ln in sorted(lines, key=lambda ln: ln["recent"])[:2] if ln["recent"] < 100.0],
+    }
 
 
 def transcript(factory: sessionmaker[Session], session_id: int) -> Optional[dict[str, Any]]:

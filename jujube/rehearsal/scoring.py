@@ -16,6 +16,7 @@ from jujube.rehearsal.personas import DIMENSIONS, Persona
 
 logger = logging.getLogger(__name__)
 
+GUESS_CREDIT = 0.5
 FIT_VALUE = {"good": 1.0, "acceptable": 0.5, "poor": 0.0, "none": 0.0}
 
 
@@ -110,18 +111,23 @@ def load_rubric(path: Path | None = None) -> Rubric:
 METRICS = (
     "uncovered_recipient", "uncovered_functional", "uncovered_formal", "uncovered_emotional", "uncovered_price",
     "dimensions_uncovered", "follow_ups", "questions", "open_questions", "closed_questions", "open_share",
-    "premature_pitches", "recommendation_fit", "recommended", "unclear", "repeats",
+    "premature_pitches", "recommendation_fit", "recommended", "unclear", "repeats", "dimensions_told",
 )
 
 
 def metrics(persona: Persona, state: CustomerState) -> dict[str, float]:
     """The measurable facts of a rehearsal that rubric items refer to."""
-    dims = persona.dimensions_of(state.revealed)
+    told = persona.dimensions_of(state.revealed, told_only=True)
+    guessed = persona.dimensions_of(state.revealed) - told
     fit = (state.recommendation or {}).get("fit", "none")
-    out: dict[str, float] = {f"uncovered_{d}": float(d in dims) for d in DIMENSIONS}
+    # A dimension only confirmed by a right yes/no guess counts half: the customer never told the story.
+    out: dict[str, float] = {f"uncovered_{d}": 1.0 if d in told else GUESS_CREDIT if d in guessed else 0.0
+                             for d in DIMENSIONS}
+    recipient = state.revealed.get("recipient")
     out.update(
-        uncovered_recipient=float("recipient" in state.revealed),
-        dimensions_uncovered=float(len(dims)),
+        uncovered_recipient=0.0 if recipient is None else 1.0 if recipient > 0 else GUESS_CREDIT,
+        dimensions_uncovered=float(len(told)) + GUESS_CREDIT * len(guessed),
+        dimensions_told=float(len(told)),
         follow_ups=float(state.follow_ups),
         questions=float(state.questions),
         open_questions=float(state.open_questions),
@@ -184,10 +190,113 @@ def score(persona: Persona, state: CustomerState, rubric: Rubric, index: Product
         "max_score": max_score,
         "percent": percent,
         "grade": rubric.grade(percent),
-        "dimensions": {d: bool(m[f"uncovered_{d}"]) for d in DIMENSIONS},
+        "dimensions": {d: m[f"uncovered_{d}"] >= 1.0 for d in DIMENSIONS},
+        "guessed": [d for d in DIMENSIONS if 0.0 < m[f"uncovered_{d}"] < 1.0],
         "metrics": m,
         "items": rows,
         "advice": advice,
         "recommendation": state.recommendation,
         "ended": state.ended,
+        "coaching": coaching(persona, state, m),
     }
+
+
+# -- coaching ------------------------------------------------------------------------------------
+# How much a move told about the need (best question) and how much it cost (weakest move).
+MOVE_VALUE = {"deeper": 3.0, "revealed": 2.0, "closed_yes": 0.5}
+HIDDEN_TOPICS = ("situation", "matters", "quality")
+MOVE_COST = {
+    "walk_away": (5.0, "the customer walked away after this pitch"),
+    "premature_pitch": (4.0, "a product pitched before the need was understood"),
+    "give_up": (4.0, "giving up on the customer"),
+    "recommendation_poor": (3.5, "a recommendation that missed the hidden need"),
+    "recommendation_none": (3.0, "a recommendation the customer could not place"),
+    "recommendation_acceptable": (2.0, "a recommendation that fitted the need only partly"),
+    "closed_no": (2.0, "a yes/no guess that missed, so the customer said only \"no\""),
+    "closed_yes": (1.5, "a yes/no guess: right, but the customer only said \"yes\" and told nothing more"),
+    "unclear": (1.0, "a message the customer could not follow"),
+    "repeat": (1.0, "asking again what the customer had already told"),
+}
+DIMENSION_TEXT = {
+    "functional": "functional (what it must do for them)",
+    "formal": "formal (quality, freshness, packaging)",
+    "emotional": "emotional (who it is for and what it should mean)",
+    "price": "price (the budget)",
+}
+QUESTION_FOR = {
+    "recipient": "Who are you buying the {request} for?",
+    "functional": "What's the {request} for? What's going on with {whom} at the moment?",
+    "formal": "What matters most to you about the {request}{for_whom}: freshness, how it's packed, the brand?",
+    "emotional": "What would you like {whom} to feel when {they} get the {request}?",
+    "price": "What price range feels right for the {request}?",
+    "deeper": "You said \"{answer}\" Why is that so important?",
+}
+
+
+def coaching(persona: Persona, state: CustomerState, m: dict[str, float]) -> dict[str, Any]:
+    """The trainee's best question and weakest move (quoted), the missed need dimension and one better question."""
+    moves = list(state.moves)
+    best = _best_question(moves)
+    weakest = _weakest_move(moves)
+    missed = _missed(m)
+    told_recipient = (state.revealed.get("recipient") or 0) > 0
+    keys = persona.lexicon.get("recipient") or ()
+    myself = bool(keys) and keys[0] == "myself"
+    whom = ("you" if myself else f"your {keys[0]}") if told_recipient and keys else "them"
+    values = {
+        "request": persona.stated_request,
+        "for_whom": f" for {whom}" if told_recipient and whom != "them" else "",
+        "whom": whom,
+        "they": "you" if whom == "you" else "they",
+    }
+    if missed == "emotional" and not told_recipient:
+        question = QUESTION_FOR["recipient"].format(**values)
+    elif missed:
+        question = QUESTION_FOR[missed].format(**values)
+    else:
+        # Everything uncovered: go deeper where the story was told but not followed up.
+        told = sorted((persona.facts[t].deeper_for(state.telling) == "", i, t) for i, t in enumerate(HIDDEN_TOPICS)
+                      if state.revealed.get(t) == 1)
+        question = QUESTION_FOR["deeper"].format(answer=persona.facts[told[0][2]].answer_for(state.telling)) \
+            if told else ""
+    if question and weakest:
+        suggestion = f"Instead of \"{weakest['text']}\", ask: \"{question}\""
+    else:
+        suggestion = f"Ask: \"{question}\"" if question else ""
+    return {"best_question": best, "weakest_move": weakest, "missed_dimension": missed,
+            "missed_text": DIMENSION_TEXT.get(missed or "", ""), "better_question": question,
+            "suggestion": suggestion}
+
+
+def _best_question(moves: list[dict[str, Any]]) -> dict[str, Any] | None:
+    scored = []
+    for i, mv in enumerate(moves):
+        value = MOVE_VALUE.get(str(mv.get("event")), 0.0)
+        if mv.get("event") == "revealed" and mv.get("topic") in HIDDEN_TOPICS:
+            value += 0.5
+        if value > 0:
+            scored.append((-value, i, mv))
+    if not scored:
+        return None
+    _, _, mv = min(scored)
+    return {"text": mv["text"], "label": mv.get("label"), "event": mv.get("event"), "topic": mv.get("topic")}
+
+
+def _weakest_move(moves: list[dict[str, Any]]) -> dict[str, Any] | None:
+    worst = None
+    for i, mv in enumerate(moves):
+        cost, why = MOVE_COST.get(str(mv.get("event")), (0.0, ""))
+        if cost > 0 and (worst is None or cost > worst[0]):
+            worst = (cost, i, mv, why)
+    if worst is None:
+        return None
+    _, _, mv, why = worst
+    return {"text": mv["text"], "label": mv.get("label"), "event": mv.get("event"), "why": why}
+
+
+def _missed(m: dict[str, float]) -> str | None:
+    """The need dimension that cost the most points (functional first on ties), None when all were uncovered."""
+    weights = {"functional": 15, "emotional": 10 + 10 * (m["uncovered_recipient"] < 1), "formal": 10, "price": 10}
+    lost = [(-(weights[d] * (1.0 - m[f"uncovered_{d}"])), i, d) for i, d in enumerate(DIMENSIONS)
+            if m[f"uncovered_{d}"] < 1.0]
+    return min(lost)[2] if lost else None

@@ -78,8 +78,11 @@ class RehearsalService:
             old = self._active(session, trainee_id)
             if old is not None:
                 out.append(self._close(session, old, "switched"))
+            # Each new rehearsal with the same customer hears the story told another way.
+            met = session.scalar(select(func.count(RehearsalSession.id)).where(
+                RehearsalSession.trainee_id == trainee_id, RehearsalSession.persona_key == persona.key)) or 0
             rehearsal = RehearsalSession(trainee_id=trainee_id, persona_key=persona.key, channel=channel[:32],
-                                         status="active", state=CustomerState().to_dict())
+                                         status="active", state=CustomerState(telling=met % persona.tellings).to_dict())
             session.add(rehearsal)
             session.flush()
             session.add(RehearsalTurn(session_id=rehearsal.id, seq=1, role="customer", text=persona.opening,

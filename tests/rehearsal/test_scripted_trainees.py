@@ -118,7 +118,9 @@ def test_scorecard_shows_the_rubric_item_by_item(service, library, rubric):
         assert row["key"] == item.key
         assert f"{item.label}: {row['points']:g}/{item.max_points:g}" in text
     assert card.score == sum(r["points"] for r in card.items)
-    assert card.metrics["closed_questions"] == 1 and card.dimensions["functional"]  # "Is she ill?" -> "Yes."
+    # "Is she ill?" -> "Yes.": a right guess is confirmed but the story stays untold, for half the points.
+    assert card.metrics["closed_questions"] == 1 and card.metrics["uncovered_functional"] == 0.5
+    assert not card.dimensions["functional"]
     assert card.recommendation["fit"] == "acceptable"
     assert 2 <= len(card.advice) <= 3
 
