@@ -39,10 +39,11 @@ echo "PostgreSQL on :$PG_PORT ($SCALED_DIR/postgres), redis-server on :$REDIS_PO
 (cd "$ROOT" && "$ROOT/.venv/bin/jujube" db upgrade)
 
 export REDIS_HOST=127.0.0.1 REDIS_PORT REDIS_DB="${REDIS_DB:-1}"
-export SANIC_WORKERS="$WORKERS" ACTION_SERVER_SANIC_WORKERS="$WORKERS"
+# Workers each listen on the port themselves (SO_REUSEPORT, jujube/workers.py), so load spreads evenly.
+export SANIC_WORKERS="$WORKERS" ACTION_SERVER_SANIC_WORKERS="$WORKERS" PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 cd "$ROOT"
-start_group "$LOG_DIR/actions.log" "$ROOT/.venv/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT"
-start_group "$LOG_DIR/rasa.log" "$ROOT/.venv-rasa/bin/rasa" run --enable-api -m "$MODEL" --port "$RASA_PORT" \
+start_group "$LOG_DIR/actions.log" "$ROOT/.venv/bin/python" -m jujube.workers rasa_sdk --actions actions --port "$ACTIONS_PORT"
+start_group "$LOG_DIR/rasa.log" "$ROOT/.venv-rasa/bin/python" -m jujube.workers rasa run --enable-api -m "$MODEL" --port "$RASA_PORT" \
   --endpoints endpoints-scaled.yml --credentials credentials.yml
 RASA_GROUP=${PIDS[-1]}
 echo "starting $WORKERS Rasa workers on :$RASA_PORT and $WORKERS action-server workers on :$ACTIONS_PORT" \
