@@ -157,6 +157,15 @@ async def run_level(url: str, scripts: tuple[tuple[str, ...], ...], concurrency:
     return result
 
 
+async def warm_up(url: str, sender: str, count: int, timeout: float = 120.0) -> None:
+    """`count` first messages at once on separate connections, so every worker has answered once."""
+    async def one(i: int) -> None:
+        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+            await send(client, url, f"{sender}-{i}", "Do you have dates?")
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+
+
 async def one_message(url: str, sender: str, text: str, timeout: float = 120.0) -> list[dict]:
     """A single turn (the warm-up message after a server start)."""
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
