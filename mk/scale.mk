@@ -8,7 +8,8 @@ PG_PORT ?= 5433
 serve-scaled: $(MODEL) $(VENV)/.installed ## Rasa and action server with WORKERS workers each (default 2) on PostgreSQL + Redis started under var/scaled/
 	@WORKERS=$(WORKERS) REDIS_PORT=$(REDIS_PORT) PG_PORT=$(PG_PORT) scripts/serve_scaled.sh
 
-test-scale: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## message order and locks across 2 Rasa workers with real Redis and PostgreSQL (REST and Telegram)
+test-scale: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## conversation locks and message order across 2 Rasa workers, real Redis and PostgreSQL (REST and Telegram)
+	PYTHONPATH=$(CURDIR) SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/pytest -q -s -p no:cacheprovider tests/locks
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/scale
 
 TEST_TARGETS += test-scale
