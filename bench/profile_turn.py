@@ -75,7 +75,8 @@ def instrument() -> None:
     MessageProcessor.parse_message = timed_async("NLU pipeline", MessageProcessor.parse_message)
     MessageProcessor._predict_next_with_tracker = timed("policy prediction (all per turn)",
                                                         MessageProcessor._predict_next_with_tracker)
-    RemoteAction._action_call_format = timed("tracker -> action request", RemoteAction._action_call_format, True)
+    RemoteAction._action_call_format = timed("tracker -> action request (dict)",
+                                                RemoteAction._action_call_format, True)
     RemoteAction.run = timed_async("action call (HTTP + action server)", RemoteAction.run)
     JujubeTrackerStore.retrieve = timed_async("conversation store: read", JujubeTrackerStore.retrieve)
     JujubeTrackerStore.save = timed_async("conversation store: write", JujubeTrackerStore.save)
@@ -86,6 +87,11 @@ async def play(model: Path, rounds: int) -> int:
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     agent = await load_agent(model_path=str(model), endpoints=AvailableEndpoints.read_endpoints("endpoints.yml"))
     counted = 0
