@@ -99,6 +99,35 @@ def test_two_messages_of_one_conversation_at_two_workers(scaled: Scaled) -> None
     assert split >= 1, "no conversation had its two messages at two different workers"
 
 
+def test_two_messages_sent_at_the_same_moment_are_not_mixed(scaled: Scaled) -> None:
+    """Both messages leave together: either may go first, but each is one whole turn with its own replies."""
+    import threading
+
+    run = uuid.uuid4().hex[:6]
+    results: dict[str, list[Any]] = {}
+
+    def conversation(i: int) -> None:
+        sender, pair = f"burst-{run}-{i}", PAIRS[i]
+        gate = threading.Barrier(2)
+
+        def one(text: str) -> tuple[str, list[dict[str, Any]]]:
+            gate.wait()
+            return text, post(scaled.rasa_url, sender, text)[0]
+
+        with ThreadPoolExecutor(2) as pool:
+            results[sender] = [f.result() for f in [pool.submit(one, text) for text in pair]]
+
+    with ThreadPoolExecutor(len(PAIRS)) as pool:
+        for future in [pool.submit(conversation, i) for i in range(len(PAIRS))]:
+            future.result()
+    for sender, answers in results.items():
+        stored = turns(scaled.tracker(sender))
+        replies = {text: [m.get("text", "") for m in messages] for text, messages in answers}
+        assert sorted(u for u, _ in stored) == sorted(replies), f"{sender}: user messages stored {stored}"
+        for text, said in stored:
+            assert said and replies[text] == said, f"{sender}: {text!r} got {replies[text]}, its turn said {said}"
+
+
 def test_two_telegram_messages_of_one_chat(scaled: Scaled) -> None:
     from fake_bot_api import FakeTelegram
 
