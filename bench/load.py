@@ -14,26 +14,7 @@ import httpx
 
 logger = logging.getLogger(__name__)
 
-# Shoppers for Jujube: each states a request, then answers the questions the discovery asks,
-# ends by taking the suggestion (the need is logged, then updated on acceptance).
-JUJUBE_SCRIPTS: tuple[tuple[str, ...], ...] = (
-    ("Do you have dates?", "They're for my daughter-in-law.", "She's pregnant and keeps craving something.",
-     "Not the sweet ones, she wants something sour.", "Around 50 is fine.", "Yes please, I'll take it."),
-    ("I'm looking for some snacks.", "For my father.", "He has diabetes, so he has to watch his sugar.",
-     "He likes crunchy things.", "Up to 100.", "Yes, that one please."),
-    ("I need a present.", "It's for my boss.", "For the Mid-Autumn Festival, I want to show my appreciation.",
-     "Something classy, he drinks a lot of tea.", "Around 300.", "Great, I'll take it."),
-    ("Two kilos of kiwi fruit, please.", "Just for us at home.", "Whatever the normal price is.",
-     "Yes please.", "Thanks!", "Bye."),
-)
-
-# The same number of turns for Rasa's starter bot (greet, mood, affirm/deny, challenge, goodbye).
-STOCK_SCRIPTS: tuple[tuple[str, ...], ...] = (
-    ("hello", "I'm sad", "yes", "great", "are you a bot?", "bye"),
-    ("hey there", "I am feeling very sad", "no", "I am unhappy", "yes", "goodbye"),
-    ("good morning", "extremely good", "are you a human?", "perfect", "no", "see you later"),
-    ("hi", "I don't feel very good", "not really", "sad", "yes", "bye bye"),
-)
+from bench.shoppers import JUJUBE_SCRIPTS, STOCK_SCRIPTS  # noqa: E402,F401 - the scripts live apart
 
 # The REST channel's answer when the actions fail (the turn is then counted as an error).
 FAILURE_MARKERS = ("having a little trouble",)
@@ -155,6 +136,15 @@ async def run_level(url: str, scripts: tuple[tuple[str, ...], ...], concurrency:
                 task.cancel()
         result.wall_s = time.perf_counter() - start
     return result
+
+
+async def warm_up(url: str, sender: str, count: int, timeout: float = 120.0) -> None:
+    """`count` first messages at once on separate connections, so every worker has answered once."""
+    async def one(i: int) -> None:
+        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+            await send(client, url, f"{sender}-{i}", "Do you have dates?")
+
+    await asyncio.gather(*(one(i) for i in range(count)))
 
 
 async def one_message(url: str, sender: str, text: str, timeout: float = 120.0) -> list[dict]:

@@ -10,13 +10,14 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Callable, Sequence
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
 JUJUBE_CLI = ROOT / ".venv" / "bin" / "jujube"
 
 # Quiet, offline Rasa: no telemetry, none of its dependencies' deprecation pages.
@@ -148,6 +149,11 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def children(pid: int) -> list[int]:
+    """Direct child processes of `pid`."""
+    return _children().get(pid, [])
+
+
 def _vmrss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -158,8 +164,24 @@ def _vmrss_kb(pid: int) -> int:
     return 0
 
 
-def rss_mb(pids: Sequence[int]) -> float:
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def pss_mb(pids: Sequence[int]) -> float:
+    """Proportional memory (Pss: shared pages split between their users) of these process trees, in MB."""
+    return rss_mb(pids, _pss_kb)
+
+
+def rss_mb(pids: Sequence[int], measure: Callable[[int], int] | None = None) -> float:
     """Resident memory (VmRSS) of these processes and all their descendants, in MB."""
+    measure = measure or _vmrss_kb
     tree = _children()
     seen: set[int] = set()
     stack = list(pids)
@@ -169,7 +191,7 @@ def rss_mb(pids: Sequence[int]) -> float:
         if pid in seen:
             continue
         seen.add(pid)
-        total += _vmrss_kb(pid)
+        total += measure(pid)
         stack.extend(tree.get(pid, []))
     return round(total / 1024, 1)
 

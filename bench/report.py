@@ -7,7 +7,9 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 LEVEL_METRICS = ("msg_per_s", "p50_ms", "p95_ms", "p99_ms")
-BOT_METRICS = ("start_s", "training_s", "rss_mb", "rss_peak_mb")
+BOT_METRICS = ("start_s", "training_s", "rss_mb", "rss_peak_mb", "pss_mb")
+# result key of the ratios -> label of the ratio rows and columns
+RATIO_KEYS = {"ratios": "jujube/stock", "ratios_scaled": "scaled/stock"}
 
 
 def ratio(a: Any, b: Any) -> float | None:
@@ -38,8 +40,8 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
-def level_table(bots: dict[str, dict[str, Any]], rat: dict[str, Any] | None) -> str:
-    """Per bot and concurrency: throughput, latency percentiles, errors; ratio rows when both bots ran."""
+def level_table(bots: dict[str, dict[str, Any]], rats: dict[str, dict[str, Any]]) -> str:
+    """Per bot and concurrency: throughput, latency percentiles, errors; ratio rows against stock."""
     head = (f"{'bot':<14}{'N':>4}{'convs':>7}{'turns':>7}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
             f"{'errors':>8}")
     rows = [head, "-" * len(head)]
@@ -53,39 +55,49 @@ def level_table(bots: dict[str, dict[str, Any]], rat: dict[str, Any] | None) -> 
                 rows.append(f"{name:<14}{n:>4}{lv['conversations']:>7}{lv['turns']:>7}"
                             f"{_fmt(lv['msg_per_s']):>9}{_fmt(lv['p50_ms'], 0):>9}{_fmt(lv['p95_ms'], 0):>9}"
                             f"{_fmt(lv['p99_ms'], 0):>9}{lv['errors']:>8}{flag}")
-        r = (rat or {}).get("levels", {}).get(str(n))
-        if r:
-            rows.append(f"{'jujube/stock':<14}{n:>4}{'':>7}{'':>7}{_fmt(r['msg_per_s'], 2):>9}"
-                        f"{_fmt(r['p50_ms'], 2):>9}{_fmt(r['p95_ms'], 2):>9}{_fmt(r['p99_ms'], 2):>9}")
+        for label, rat in rats.items():
+            r = rat.get("levels", {}).get(str(n))
+            if r:
+                rows.append(f"{label:<14}{n:>4}{'':>7}{'':>7}{_fmt(r['msg_per_s'], 2):>9}"
+                            f"{_fmt(r['p50_ms'], 2):>9}{_fmt(r['p95_ms'], 2):>9}{_fmt(r['p99_ms'], 2):>9}")
     return "\n".join(rows)
 
 
-def bot_table(bots: dict[str, dict[str, Any]], rat: dict[str, Any] | None) -> str:
-    """Per bot: server start time, training time, resident memory; with the ratio column."""
+def bot_table(bots: dict[str, dict[str, Any]], rats: dict[str, dict[str, Any]]) -> str:
+    """Per bot: server start time, training time, resident memory; with a ratio column per Jujube bot."""
     names = list(bots)
-    head = f"{'':<28}" + "".join(f"{n:>14}" for n in names) + (f"{'jujube/stock':>14}" if rat else "")
+    head = f"{'':<28}" + "".join(f"{n:>15}" for n in names) + "".join(f"{label:>14}" for label in rats)
     rows = [head, "-" * len(head)]
     labels = {"start_s": "server start (s)", "training_s": "training (s)",
-              "rss_mb": "resident memory (MB)", "rss_peak_mb": "resident memory, peak (MB)"}
+              "rss_mb": "resident memory (MB)", "rss_peak_mb": "resident memory, peak (MB)",
+              "pss_mb": "proportional memory (MB)"}
     for m in BOT_METRICS:
         cells = []
         for n in names:
             value = bots[n].get(m)
             if value is None and m == "training_s":
                 value = bots[n].get("training_note") or "not measured"
-            cells.append(f"{_fmt(value):>14}")
-        row = f"{labels[m]:<28}" + "".join(cells)
-        if rat:
-            row += f"{_fmt(rat.get(m), 2):>14}"
+            cells.append(f"{_fmt(value):>15}")
+        row = f"{labels[m]:<28}" + "".join(cells) + "".join(f"{_fmt(rat.get(m), 2):>14}" for rat in rats.values())
         rows.append(row)
+    return "\n".join(rows)
+
+
+def memory_table(bots: dict[str, dict[str, Any]]) -> str:
+    """Resident memory after the load, process by process."""
+    rows = ["resident memory after the load (MB), by process:"]
+    for name, bot in bots.items():
+        parts = ", ".join(f"{proc} {_fmt(mb)}" for proc, mb in (bot.get("rss_by_process_mb") or {}).items())
+        if parts:
+            rows.append(f"  {name}: {parts}")
     return "\n".join(rows)
 
 
 def render(result: dict[str, Any]) -> str:
     """The whole printed report."""
     bots = result["bots"]
-    rat = result.get("ratios")
-    parts = [level_table(bots, rat), "", bot_table(bots, rat)]
+    rats = {label: result[key] for key, label in RATIO_KEYS.items() if result.get(key)}
+    parts = [level_table(bots, rats), "", bot_table(bots, rats), "", memory_table(bots)]
     if result.get("notes"):
         parts += [""] + [f"- {note}" for note in result["notes"]]
     return "\n".join(parts)
