@@ -5,8 +5,8 @@ from typing import Any, Protocol
 
 
 # Score a need must keep once the named products and sections are cut out: "she likes nuts" keeps 0.01
-# of a nut allergy, "dairy doesn't sit well, which milk..." keeps about 0.2 of lactose intolerance.
-AROUND_FLOOR = 0.15
+# of a nut allergy, "dairy doesn't sit well, which milk..." keeps about 0.07 of lactose intolerance.
+AROUND_FLOOR = 0.05
 TELLING = 0.3  # ...unless the rest of the words tell of some need ("peanuts make him swell up")
 
 

@@ -13,7 +13,7 @@ class WordScorer:
         self.triggers = triggers
 
     def scores(self, text: str) -> dict[str, float]:
-        return {label: 0.9 if word in text.lower() else 0.1 for label, word in self.triggers.items()}
+        return {label: 0.9 if word in text.lower() else 0.01 for label, word in self.triggers.items()}
 
 
 def _thing(text: str, word: str, entity: str = "category") -> dict:
