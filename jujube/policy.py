@@ -221,8 +221,13 @@ def _chosen(st: DiscoveryState, u: Understanding, kb: Knowledge) -> Optional[Pro
         return recommended[position]
     low = u.text.lower()
     kinds = set(u.named_entities("product"))
-    named = [p for p in recommended if p.name.lower() in low or set(p.kinds) & kinds]
+    named = [p for p in recommended if _short_name(p) in low or set(p.kinds) & kinds]
     return named[0] if len(named) == 1 else None
+
+
+def _short_name(product: Product) -> str:
+    """A product's name as shoppers say it: "Lactose-free milk (12 x 250 ml)" -> "lactose-free milk"."""
+    return product.name.split(" (")[0].lower()
 
 
 def _which_one(step: Step, ctx: Context) -> str:
@@ -329,6 +334,13 @@ def _outside(step: Step, u: Understanding, ctx: Context) -> str:
     """A request for something the shop does not sell: say so, log it, offer what serves the need."""
     st, msgs = step.state, ctx.msgs
     item, words = u.outside  # type: ignore[misc]
+    noted = [w for w in st.unmet if (ctx.shop.outside_range(w) or (None, ""))[0] == item]
+    if noted and not st.recommended:  # said already: "so what would you get a book lover?" wants the alternative
+        st.profile.apply(u.facts)
+        st.wants_suggestion = True
+        sections = [s for s in item.alternative if any(p.section == s for p in ctx.kb.products)]
+        st.profile.sections = list(dict.fromkeys(st.profile.sections + sections[:1]))
+        return _discover(step, None, "ask_suggestion", ctx, lead="")
     if st.recommended or st.outcome != "pending":
         step.state = st = st.next_discovery()
     if words not in st.unmet:

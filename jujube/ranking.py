@@ -12,6 +12,7 @@ WEIGHTS = {"taste": 3.0, "texture": 3.0, "quality": 2.0, "situation": 3.0, "reci
            "emotion": 1.5}
 PARTIAL = 0.3  # share of a need's weight for a product carrying only its commonest tags
 KIND_MATCH, SECTION_MATCH, HINT, MISSED_WISH, UNWANTED = 4.0, 2.0, 1.0, -3.0, -4.0
+NAME_MATCH = 2.0
 BUDGET_TOLERANCE = 1.15
 RELATIVE_FLOOR = 0.5  # a pick must score at least this share of the best pick
 
@@ -72,6 +73,8 @@ def score_product(product: Product, profile: Profile, kb: Knowledge,
         concepts = profile.concepts(kb)
     if kb.is_kind(product, profile.kinds):
         scored.score += KIND_MATCH
+        if len(profile.stated_request) > 3 and profile.stated_request in product.name.lower():
+            scored.score += NAME_MATCH  # "lactose-free milk" is that very product
     if product.section in kb.covered(profile.sections):
         scored.score += SECTION_MATCH
     explicit = set(profile.prefers)

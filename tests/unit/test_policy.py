@@ -305,3 +305,19 @@ def test_a_plain_answer_is_not_kept_as_a_purpose(chat: Chat) -> None:
 def test_who_it_is_for_is_not_asked_when_the_message_says_it(chat: Chat, text: str, who: str) -> None:
     step = chat.say(text, "request_product")
     assert chat.state.profile.recipient == who and "Who" not in step.text
+
+
+def test_asking_again_for_what_is_not_sold_brings_the_alternative(chat: Chat) -> None:
+    first = chat.say("a novel for my dad, he loves reading", "request_product")
+    again = chat.say("ok so what would you get a book lover from your shop then?", "chitchat")
+    assert "don't sell" in first.text and "don't sell" not in again.text
+    assert again.kind == "recommend" and chat.state.recommended
+
+
+def test_a_product_chosen_by_its_short_name_is_an_order(chat: Chat) -> None:
+    chat.say("I'd like some lactose-free milk please", "request_product")
+    chat.say("it's for me, just the milk please", "inform_recipient")
+    chat.say("no particular reason", "deny")
+    assert "DY-MLK-LF" in chat.state.recommended
+    chat.say("great, I'll take the lactose-free milk", "choose_option")
+    assert chat.outcomes == ["accepted"] and next(iter(chat.records.values()))["chosen_sku"] == "DY-MLK-LF"
