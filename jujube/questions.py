@@ -89,7 +89,11 @@ def next_topic(
     """The question whose answer would change the recommendation most, or None when the picks are clear."""
     asked = list(asked)
     done = profile.known | set(asked) | {t for c in profile.concepts(kb) for t in c.skip_questions}
-    if order_is_complete(profile) or len(asked) >= max_questions:
+    if order_is_complete(profile):  # at most one question, when what it is for could change the order
+        purpose_open = not (profile.situations or profile.occasion or profile.emotions) and not asked
+        worth = purpose_open and "purpose" not in done and topic_value("purpose", profile, kb, shown) >= MIN_VALUE
+        return "purpose" if worth else None
+    if len(asked) >= max_questions:
         return None
     if wants_suggestion and profile.has_facts():
         return None
@@ -147,6 +151,8 @@ def ask(topic: str, profile: Profile, kb: Knowledge, msgs: Messages) -> str:
     if topic == "recipient":
         target = f"the {thing}" if thing not in ("it", "the present") else thing
         return msgs.text("ask_recipient", verb="are" if plural else "is", thing=target)
+    if topic == "purpose" and order_is_complete(profile):
+        return msgs.text("ask_purpose_order", quantity=profile.quantity or "", thing=thing)
     if topic in ("purpose", "preference"):
         return msgs.text(f"ask_{topic}_gift" if gift else f"ask_{topic}", does=does, they=they)
     if topic in ("quality", "budget"):

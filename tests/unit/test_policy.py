@@ -321,3 +321,12 @@ def test_a_product_chosen_by_its_short_name_is_an_order(chat: Chat) -> None:
     assert "DY-MLK-LF" in chat.state.recommended
     chat.say("great, I'll take the lactose-free milk", "choose_option")
     assert chat.outcomes == ["accepted"] and next(iter(chat.records.values()))["chosen_sku"] == "DY-MLK-LF"
+
+
+def test_a_complete_order_gets_at_most_one_question_and_only_when_it_matters(chat: Chat) -> None:
+    kiwi = chat.say("Two kilos of kiwi fruit, please.", "request_product")
+    assert kiwi.kind == "recommend"  # what it is for would not change the kiwi
+    chat.state = type(chat.state)()
+    milk = chat.say("Two bottles of milk please", "request_product")
+    assert milk.kind == "ask_purpose" and "milk" in milk.text  # many milks: what it is for picks one
+    assert chat.say("no, just that", "deny").kind == "recommend"
