@@ -1,8 +1,8 @@
 """Checks the NLU evaluation on the held-out set (run by scripts/test_rasa.sh after `rasa test nlu`).
 
-Intent figures come from the trained DIET classifier and move a little between CPUs, so they are
-asserted with a margin below what was measured. Entities come from the knowledge-driven matcher
-(no training), so the same on every machine.
+Intent figures come from the trained logistic-regression classifier and can move a little between
+machines (library versions, math kernels), so they are asserted with a margin below what was measured.
+Entities come from the knowledge-driven matcher (no training), so the same on every machine.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "nlu"
-MIN_INTENT_MACRO_F1 = 0.90
+MIN_INTENT_MACRO_F1 = 0.93
 MIN_ENTITY_MACRO_F1 = 0.6
 
 
