@@ -415,6 +415,9 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
         return _refine(step, ctx, cheaper=False)  # the need said again: the picks did not land, show others
     if _recommend(step, ctx):
         return "recommend"
+    if not profile.concepts(kb)[1 if profile.recipient else 0:] and not (profile.kinds or profile.sections) \
+            and "section" not in st.asked:
+        return _ask_section(step, ctx)  # the need is not known yet: "nothing fits" would not be true
     return _no_match(step, ctx)
 
 

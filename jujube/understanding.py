@@ -65,8 +65,8 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
         concept = kb.concept(entity, key) if key else None
         if concept is None or (entity, key) in found:
             continue
-        if entity in SINGLE_VALUED and entity in types:
-            continue
+        if entity in SINGLE_VALUED + ("taste", "texture") and entity in types:
+            continue  # the words said it plainly: "they like sweet things" is not also "not too sweet"
         if entity == "occasion" and _words(key) & matched_words:
             continue  # the lexicon read those words as someone ("my father" is not Father's Day)
         out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",
