@@ -24,6 +24,13 @@ class Messages:
     buttons: dict[str, dict[str, str]]
     pronouns: dict[str, dict[str, Any]] = field(default_factory=dict)
     assent: frozenset[str] = frozenset()
+    farewell: tuple[str, ...] = ()
+
+    def says_goodbye(self, text: str) -> bool:
+        """True when a message ends on a farewell ("none of those, thanks anyway, bye")."""
+        tail = text.strip().lower().rstrip(".!? ")
+        return any(tail.endswith(w) and (len(tail) == len(w) or not tail[-len(w) - 1].isalpha())
+                   for w in self.farewell)
 
     def assents(self, text: str) -> bool:
         """True for a short yes ('ok', 'cool', 'sounds good')."""
@@ -71,7 +78,8 @@ def load_messages(path: Path) -> Messages:
                for k, v in (raw.get("buttons") or {}).items()}
     return Messages(language=str(raw.get("language") or path.stem), texts=texts, buttons=buttons,
                     pronouns=dict(raw.get("pronouns") or {}),
-                    assent=frozenset(str(a).lower() for a in raw.get("assent") or ()))
+                    assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
+                    farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()))
 
 
 @lru_cache(maxsize=8)

@@ -100,9 +100,11 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
     intent = "acknowledge" if u.thumbs_up else u.intent
     if intent == "goodbye" and u.confidence < CONFIDENT:
         intent = "acknowledge"
+    if msgs.says_goodbye(u.text) and intent not in ("choose_option", "affirm"):
+        intent = "goodbye"  # "none of those really, thanks anyway, bye"
     facts = u.facts
     plain = facts.empty() and not u.outside
-    if intent == "goodbye" and plain:
+    if intent == "goodbye" and (plain or msgs.says_goodbye(u.text)):
         return _goodbye(step, ctx)
     if intent == "greet" and plain:
         step.say(msgs.text("greet_again" if st.profile.has_facts() else "greet"))

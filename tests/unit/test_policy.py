@@ -330,3 +330,15 @@ def test_a_complete_order_gets_at_most_one_question_and_only_when_it_matters(cha
     milk = chat.say("Two bottles of milk please", "request_product")
     assert milk.kind == "ask_purpose" and "milk" in milk.text  # many milks: what it is for picks one
     assert chat.say("no, just that", "deny").kind == "recommend"
+
+
+@pytest.mark.parametrize("text,intent", [("Hmm, none of those really. Thanks anyway, bye.", "deny"),
+                                         ("that's all, bye!", "thank")])
+def test_a_message_ending_on_goodbye_ends_the_discovery(chat: Chat, text: str, intent: str) -> None:
+    three_picks(chat)
+    step = chat.say(text, intent)
+    assert step.kind == "goodbye" and chat.outcomes == ["abandoned"]
+
+
+def test_bye_inside_a_word_is_no_goodbye(chat: Chat) -> None:
+    assert not chat.ctx.msgs.says_goodbye("something for my hubby") and chat.ctx.msgs.says_goodbye("ok bye")
