@@ -138,6 +138,7 @@ class Knowledge:
     by_kind: dict[str, list[Product]] = field(default_factory=dict)
     by_head: dict[str, list[Product]] = field(default_factory=dict)  # "biscuits" -> the "rice biscuits"
     _kind_cache: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # pure per-product results, kept for speed
     section_by_alias: dict[str, str] = field(default_factory=dict)
     specificity: dict[str, float] = field(default_factory=dict)
 
@@ -180,6 +181,13 @@ class Knowledge:
     def is_kind(self, product: Product, kinds: Iterable[str]) -> bool:
         """True when `product` is one of the kinds a shopper named."""
         return product.sku in self.kind_skus(tuple(kinds))
+
+    def taboo_skus(self, taboo: GiftTaboo) -> frozenset[str]:
+        """The products a gift custom rules out (cached)."""
+        found = self.memo.get(taboo)
+        if found is None:
+            found = self.memo[taboo] = frozenset(p.sku for p in self.products if taboo.applies(p))
+        return found
 
     def kind_skus(self, kinds: tuple[str, ...]) -> frozenset[str]:
         """The products of any of the named kinds, by sku (cached: ranking asks this for every product)."""

@@ -58,43 +58,63 @@ def match_strength(product: Product, item: NeedItem, kb: Knowledge) -> float:
 
     Tags count by how rare they are in the catalog: "calming" says more about sleep than "caffeine-free".
     """
-    matched = product.tags.intersection(item.prefer)
-    if not matched:
-        return 0.0
-    total = sum(kb.tag_weight(t) for t in set(item.prefer))
-    return PARTIAL + (1 - PARTIAL) * sum(kb.tag_weight(t) for t in matched) / total
+    key = (product.sku, item)
+    found = kb.memo.get(key)
+    if found is None:
+        matched = product.tags.intersection(item.prefer)
+        total = sum(kb.tag_weight(t) for t in set(item.prefer))
+        found = PARTIAL + (1 - PARTIAL) * sum(kb.tag_weight(t) for t in matched) / total if matched else 0.0
+        kb.memo[key] = found
+    return found
+
+
+@dataclass
+class _Plan:
+    """What ranking needs from one profile, worked out once for all products."""
+
+    kinds: frozenset[str]
+    sections: set[str]
+    items: list[tuple[float, Concept, NeedItem]]
+    hints: list[tuple[str, ...]]
+    explicit: set[tuple[str, str]]
+    unwanted: list[set[str]]
+
+
+def _plan(profile: Profile, kb: Knowledge, concepts: Optional[list[Concept]] = None) -> _Plan:
+    concepts = profile.concepts(kb) if concepts is None else concepts
+    unwanted = [c.prefer_tags for c in (kb.concept(e, k) for e, k in profile.avoids) if c]
+    return _Plan(kinds=kb.kind_skus(tuple(profile.kinds)), sections=kb.covered(profile.sections),
+                 items=[(WEIGHTS.get(c.entity, 1.0), c, item) for c in concepts for _, item in c.items() if item.prefer],
+                 hints=[c.hints for c in concepts if c.hints], explicit=set(profile.prefers), unwanted=unwanted)
 
 
 def score_product(product: Product, profile: Profile, kb: Knowledge,
                   concepts: Optional[list[Concept]] = None) -> Scored:
     """How well one product serves the profile (higher is better)."""
+    return _score(product, profile, kb, _plan(profile, kb, concepts))
+
+
+def _score(product: Product, profile: Profile, kb: Knowledge, plan: _Plan) -> Scored:
     scored = Scored(product, 0.0)
-    if concepts is None:
-        concepts = profile.concepts(kb)
-    if kb.is_kind(product, profile.kinds):
+    if product.sku in plan.kinds:
         scored.score += KIND_MATCH
         if len(profile.stated_request) > 3 and profile.stated_request in product.name.lower():
             scored.score += NAME_MATCH  # "lactose-free milk" is that very product
-    if product.section in kb.covered(profile.sections):
+    if product.section in plan.sections:
         scored.score += SECTION_MATCH
-    explicit = set(profile.prefers)
-    for concept in concepts:
-        weight = WEIGHTS.get(concept.entity, 1.0)
-        for _, item in concept.items():
-            if not item.prefer:
-                continue
-            strength = match_strength(product, item, kb)
-            if strength:
-                scored.score += weight * strength
-                if item.text not in scored.serves:
-                    scored.serves.append(item.text)
-            elif (concept.entity, concept.key) in explicit and concept.entity in ("taste", "texture"):
-                scored.score += MISSED_WISH
-        if concept.hints and product.tags.intersection(concept.hints):
+    for weight, concept, item in plan.items:
+        strength = match_strength(product, item, kb)
+        if strength:
+            scored.score += weight * strength
+            if item.text not in scored.serves:
+                scored.serves.append(item.text)
+        elif (concept.entity, concept.key) in plan.explicit and concept.entity in ("taste", "texture"):
+            scored.score += MISSED_WISH
+    for hints in plan.hints:
+        if product.tags.intersection(hints):
             scored.score += HINT
-    for entity, key in profile.avoids:
-        concept = kb.concept(entity, key)
-        if concept and product.tags.intersection(concept.prefer_tags):
+    for tags in plan.unwanted:
+        if product.tags & tags:
             scored.score += UNWANTED
     budget = profile.budget
     if budget is not None:
@@ -125,23 +145,21 @@ def rank(
 ) -> list[Scored]:
     """The best 0 to `limit` products for the profile; empty when nothing fits."""
     banned = hard_exclusions(profile, kb)
-    skip = set(exclude_skus)
-    taboos = gift_taboos(profile, kb)
+    skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)} \
+        | kb.kind_skus(tuple(profile.excluded_kinds))
     wishes: dict[str, set[str]] = {}  # per entity: a product must meet one taste wish and one texture wish
     for e, k in profile.prefers:
         concept = kb.concept(e, k) if e in ("taste", "texture") else None
         if concept and concept.prefer_tags:
             wishes.setdefault(e, set()).update(concept.prefer_tags)
-    concepts = profile.concepts(kb)
+    plan = _plan(profile, kb)
     candidates: list[Scored] = []
     for product in kb.products:
         if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
             continue
-        if kb.is_kind(product, profile.excluded_kinds) or any(t.applies(product) for t in taboos):
-            continue
         if any(not product.tags & tags for tags in wishes.values()):
             continue  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
-        scored = score_product(product, profile, kb, concepts)
+        scored = _score(product, profile, kb, plan)
         relevant = scored.serves or scored.score >= SECTION_MATCH
         if relevant and scored.score > 0:
             candidates.append(scored)
