@@ -17,7 +17,8 @@ _QUANTITY_RE = re.compile(
 )
 _REQUEST_RE = re.compile(
     r"(?:do you (?:have|sell|stock|carry)|have you got|got any|looking for|i(?:'d| would) like|i want|i need|"
-    r"can i (?:get|buy|have)|where (?:is|are) (?:the|your)?|selling|any)\s+(?:some |a |an |the |any )?"
+    r"can i (?:get|buy|have)|where (?:is|are) (?:the|your)?|where do you (?:keep|have|put)|where can i (?:find|get)|"
+    r"do you do|selling|any)\s+(?:some |a |an |the |any |your )?"
     r"(?P<item>[a-z][a-z' -]{1,40}?)(?:\?|\.|,|!| for | please|$)",
     re.IGNORECASE,
 )

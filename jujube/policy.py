@@ -132,6 +132,8 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
         return _resume(step, ctx, "shop_info")
     if intent == "ask_compare" and plain:
         return _compare(step, u, ctx)
+    if intent == "ask_product_info" and _asks_where(u) and not st.recommended:
+        intent = "request_product"  # "where's the yoghurt?": they want yoghurt; find out for what
     if intent == "ask_product_info" and not facts.topics():
         return _product_info(step, u, ctx)
     if u.outside:
@@ -149,6 +151,11 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
         step.say(msgs.text("unclear", avoid=st.last_reply))
         return _resume(step, ctx, "unclear")
     return _discover(step, u, intent, ctx)
+
+
+def _asks_where(u: Understanding) -> bool:
+    """"Where's the yoghurt?": a product or section asked for by where it is."""
+    return u.text.lower().lstrip().startswith("where") and bool(u.facts.kinds or u.facts.sections)
 
 
 def _long_enough(u: Understanding) -> bool:

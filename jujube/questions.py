@@ -16,6 +16,9 @@ def order_is_complete(profile: Profile) -> bool:
 
 
 MIN_VALUE = 0.3  # ask only when about a third of the plausible answers would change the picks
+# A complete order is asked about once when one plausible purpose in ten would change it: a wrong order
+# (hard apples for someone who cannot chew, an energy drink for a child) costs more than one question.
+ORDER_MIN_VALUE = 0.1
 # Who and why reveal the underlying need; taste, quality and price refine it.
 PRIOR = {"recipient": 1.0, "purpose": 1.0, "preference": 0.8, "quality": 0.7, "budget": 0.8}
 
@@ -91,7 +94,8 @@ def next_topic(
     done = profile.known | set(asked) | {t for c in profile.concepts(kb) for t in c.skip_questions}
     if order_is_complete(profile):  # at most one question, when what it is for could change the order
         purpose_open = not (profile.situations or profile.occasion or profile.emotions) and not asked
-        worth = purpose_open and "purpose" not in done and topic_value("purpose", profile, kb, shown) >= MIN_VALUE
+        worth = purpose_open and "purpose" not in done and \
+            topic_value("purpose", profile, kb, shown) >= ORDER_MIN_VALUE
         return "purpose" if worth else None
     if len(asked) >= max_questions:
         return None

