@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from jujube.budget import AGE_RE, Budget, headcount, parse_budget
+from jujube.budget import AGE_RE, Budget, headcount, parse_budget, words_to_number
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
 
 EXCLUDED_ROLE = "excluded"
@@ -113,7 +113,6 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
 
 _CHILD_AGE_RE = re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
                            r"[- ](?:year|yr)s?[- ]old\b|\b(?P<m>\d{1,2})\s?(?:yo|y/o)\b", re.IGNORECASE)
-_SMALL_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
 def _child_of_age(text: str, kb: Knowledge) -> Optional[str]:
@@ -121,8 +120,7 @@ def _child_of_age(text: str, kb: Knowledge) -> Optional[str]:
     m = _CHILD_AGE_RE.search(text)
     if not m:
         return None
-    raw = (m.group("n") or m.group("m")).lower()
-    age = _SMALL_NUMBERS.index(raw) + 1 if raw in _SMALL_NUMBERS else int(raw)
+    age = int(words_to_number(m.group("n") or m.group("m")) or 0)
     return next((c.key for c in kb.of_entity("recipient") if len(c.ages) == 2 and c.ages[0] <= age <= c.ages[1]),
                 None)
 

@@ -561,8 +561,8 @@ def _unlike_wish(profile: Profile, kb: Knowledge) -> Optional[str]:
     unlike = [p for p in products if wanted and not p.tags & wanted]
     if not products or len(unlike) * 2 < len(products):
         return None
-    traits = Counter(t for p in unlike for c in kb.of_entity("taste") + kb.of_entity("texture")
-                     for t in c.prefer_tags if t in p.tags and t not in wanted and t == c.key)
+    traits = Counter(c.key for p in unlike for c in kb.of_entity("taste") + kb.of_entity("texture")
+                     if c.key in c.prefer_tags and c.key in p.tags and c.key not in wanted)
     return traits.most_common(1)[0][0] if traits else None
 
 

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +34,16 @@ def find_bindir() -> Optional[Path]:
     return Path(initdb).parent if initdb else None
 
 
-def free_port() -> int:
-    """A free TCP port on localhost, preferring the project's range."""
-    for port in list(PORTS) + [0]:
+def free_port(ports: Iterable[int] = PORTS, given: Optional[set[int]] = None) -> int:
+    """A free TCP port on localhost, preferring `ports`; with `given`, never one handed out before."""
+    given = given if given is not None else set()
+    for port in [p for p in ports if p not in given] + [0]:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            given.add(s.getsockname()[1])
             return s.getsockname()[1]
     raise OSError("no free port")
 

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from jujube.db.pgserver import free_port
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,12 +23,6 @@ def find_redis_server() -> Optional[str]:
     """Path of the redis-server binary, or None."""
     return shutil.which("redis-server") or next(
         (p for p in ("/usr/bin/redis-server", "/usr/local/bin/redis-server") if Path(p).exists()), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
@@ -38,7 +34,7 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed: run `make install` (Debian package redis-server)")
         self.binary = binary
         self.root = Path(root or tempfile.mkdtemp(prefix="jujube-redis-"))
-        self.port = port or _free_port()
+        self.port = port or free_port(ports=())
         self.proc: Optional[subprocess.Popen] = None
 
     @property

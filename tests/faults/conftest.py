@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -16,7 +15,7 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
-from jujube.db.pgserver import PgServer
+from jujube.db.pgserver import PgServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / os.environ.get("MODEL", "models/jujube.tar.gz")
@@ -28,15 +27,7 @@ _GIVEN: set[int] = set()
 
 def spare_port() -> int:
     """A free port not handed out before, from the project's test range when one is free there."""
-    for port in [p for p in PORTS if p not in _GIVEN] + [0]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _GIVEN.add(s.getsockname()[1])
-            return s.getsockname()[1]
-    raise OSError("no free port")
+    return free_port(PORTS, _GIVEN)
 
 
 def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None, log: Optional[Path] = None) -> None:

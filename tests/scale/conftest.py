@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
-from jujube.db.pgserver import PgServer, find_bindir  # noqa: E402
+from jujube.db.pgserver import PgServer, find_bindir, free_port  # noqa: E402
 from jujube.db.redisserver import RedisServer, find_redis_server  # noqa: E402
 
 MODEL = ROOT / os.environ.get("MODEL", "models/jujube.tar.gz")
@@ -31,16 +31,8 @@ _GIVEN: set[int] = set()
 
 
 def spare_port() -> int:
-    """A free port not handed out before, from the suite's range when one is free there."""
-    for port in [p for p in PORTS if p not in _GIVEN] + [0]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _GIVEN.add(s.getsockname()[1])
-            return s.getsockname()[1]
-    raise OSError("no free port")
+    """A free port not handed out before, from the suite range when one is free there."""
+    return free_port(PORTS, _GIVEN)
 
 
 def wait_for(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> None:
