@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from jujube.config import get_settings
 from jujube.db.store import NeedsLog
 from jujube.knowledge import get_knowledge
-from jujube.messages import get_messages
+from jujube.messages import get_messages, reply_language
 from jujube.policy import Context, Step, next_step
 from jujube.shop import get_shop
 from jujube.state import STATE_SLOT, DiscoveryState, latest_user_event, unseen_user_events
@@ -30,16 +30,17 @@ def needs_log() -> NeedsLog:
 
 
 def context(language: str | None = None) -> Context:
-    """The shop's knowledge and words for one turn."""
-    return Context(kb=get_knowledge(), shop=get_shop(), msgs=get_messages(language),
+    """The shop's knowledge and words for one turn, in `language`."""
+    return Context(kb=get_knowledge().localized(language), shop=get_shop(), msgs=get_messages(language),
                    max_questions=get_settings().max_questions)
 
 
-def take_in(state: DiscoveryState, event: dict[str, Any], ctx: Context) -> Step:
-    """Run the policy on one shopper message event."""
+def take_in(state: DiscoveryState, event: dict[str, Any]) -> Step:
+    """Run the policy on one shopper message event, answering in the language of the message."""
     meta = event.get("metadata") or {}
     state.channel = str(meta.get("channel") or state.channel)
-    state.language = meta.get("language") or state.language
+    state.language = reply_language(event.get("text") or "", state.language, meta.get("language"))
+    ctx = context(state.language)
     parse = dict(event.get("parse_data") or {})
     parse["text"] = event.get("text") or ""
     u = understand(parse, ctx.kb, ctx.shop, open_question=state.last_question)
@@ -73,11 +74,10 @@ class ActionTurn(Action):
         events = list(tracker.events)
         try:
             state = DiscoveryState.from_dict(tracker.get_slot(STATE_SLOT))
-            ctx = context(state.language)
             unseen = unseen_user_events(events, state.seen_until) or [latest_user_event(events)]
             records: list[dict[str, Any]] = []
             for event in unseen:  # messages sent while this server was down are counted too
-                step = take_in(state, event, ctx)
+                step = take_in(state, event)
                 records += [stamp(r, tracker.sender_id) for r in step.records]
                 state = step.state
             for message in step.messages:
@@ -89,5 +89,7 @@ class ActionTurn(Action):
             logger.exception("action_turn failed for %s (message %r)", tracker.sender_id,
                              latest_user_event(events).get("text"))
             dispatcher.messages.clear()
-            dispatcher.utter_message(text=context().msgs.text("sorry"))
+            latest = latest_user_event(events)
+            dispatcher.utter_message(text=get_messages(reply_language(
+                latest.get("text") or "", None, (latest.get("metadata") or {}).get("language"))).text("sorry"))
             return []

@@ -7,6 +7,7 @@ from typing import Any, Iterable, Optional
 
 from jujube.budget import AGE_RE, Budget, headcount, parse_budget, words_to_number
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
+from jujube.nlu.unspaced import UNSPACED, UNSPACED_RUN
 
 EXCLUDED_ROLE = "excluded"
 _QUANTITY_RE = re.compile(
@@ -84,14 +85,15 @@ _FOR_RE = re.compile(r"(?:\bfor|\bto|\bgive|\bsend|\bbring|\bget|\bbuy|\bsurpris
                      r"(?:(?:my|our|the|a|an|his|her|their)\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
-def _the_recipient(text: str, found: list[tuple[int, str]]) -> Optional[str]:
+def _the_recipient(text: str, found: list[tuple[int, str]], markers: tuple[str, ...] = ()) -> Optional[str]:
     """Who the purchase is for when a message names several people ("my mum's been lonely since my dad
-    passed" is about mum): the one named after "for"/"to"/"give", else the first named."""
+    passed" is about mum): the one named after "for"/"to"/"give" (or a marker of another language), else the first."""
     if not found:
         return None
     found = sorted(found)
     for start, value in found:
-        if _FOR_RE.search(text[max(0, start - 30):start]):
+        before = text[max(0, start - 30):start]
+        if _FOR_RE.search(before) or any(m in before[-4:] for m in markers):
             return value
     return found[0][1]
 
@@ -107,8 +109,11 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
             low = low[:ent["start"]] + " " + low[ent["end"]:]
     words = [w.replace("’", "'") for w in _WORDS_RE.findall(low)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
+    for filler in sorted((f for f in kb.filler_words if UNSPACED.search(f)), key=len, reverse=True):
+        low = low.replace(filler, " ")
+    unspaced = [run for run in UNSPACED_RUN.findall(low) if len(run) >= 3]  # words of a language without spaces
     return [w for w in words if len(w) >= 4 and w not in kb.filler_words and not kb.products_of_kind(w)
-            and not kb.section_of(w)]
+            and not kb.section_of(w)] + unspaced
 
 
 _CHILD_AGE_RE = re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -197,26 +202,28 @@ def extract_facts(
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
-    facts.recipient = _the_recipient(text, recipients) or _child_of_age(text, kb) or \
+    plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits
+    facts.recipient = _the_recipient(text, recipients, kb.recipient_markers) or _child_of_age(plain, kb) or \
         _implied_recipient(text, facts, kb)
-    age = AGE_RE.search(text)
+    age = AGE_RE.search(plain)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))
         key = elderly_key(kb)
         if years >= 65 and key:
             _add(facts.situations, key)
-    qty = _QUANTITY_RE.search(text)
+    qty = _QUANTITY_RE.search(plain)
     if qty and (facts.kinds or facts.sections):
         facts.quantity = qty.group(0).strip()
-    facts.budget = parse_budget(text, asked_budget=asked_budget, default_currency=kb.currency)
-    facts.headcount = headcount(text)
+    facts.budget = parse_budget(plain, asked_budget=asked_budget, default_currency=kb.currency)
+    facts.headcount = headcount(plain)
     if facts.headcount and facts.headcount >= 6 and kb.concept("situation", "hosting"):
         _add(facts.situations, "hosting")
 
     if not (facts.situations or facts.occasion or facts.emotions) and _unplaced(text, entities, kb):
         facts.untold = text.strip()
     if not facts.kinds and not facts.sections:
-        m = _REQUEST_RE.search(text.strip())
+        m = _REQUEST_RE.search(text.strip()) or next(
+            (found for r in kb.request_patterns for found in [r.search(text.strip())] if found), None)
         if m:
             item = m.group("item").strip(" -'")
             words = [w for w in item.split() if w not in ("some", "any", "good", "nice", "fresh")]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Callable, Optional
 
 MAX_CHARS = 2000
 _VOWELS = set("aeiouy")
 
 
-def kind_of_message(text: str) -> str:
-    """One of: empty, emoji, foreign, gibberish, text."""
+def kind_of_message(text: str, known_script: Optional[Callable[[str], Optional[bool]]] = None) -> str:
+    """One of: empty, emoji, foreign, gibberish, text (`known_script` tells whether the letters are readable)."""
     stripped = text.strip()
     if not stripped:
         return "empty"
@@ -20,7 +21,7 @@ def kind_of_message(text: str) -> str:
             return "emoji"
         return "gibberish" if not re.search(r"\d", stripped) else "text"
     latin = sum(1 for c in letters if c.isascii())
-    if latin / len(letters) < 0.5:
+    if (known_script(stripped) is False) if known_script else latin / len(letters) < 0.5:
         return "foreign"
     words = re.findall(r"[a-z]+", stripped.lower())
     if words and all(len(w) >= 4 and (not _VOWELS & set(w) or re.search(r"[^aeiouy]{5,}", w)) for w in words):
@@ -47,3 +48,9 @@ def chosen_position(text: str) -> int | None:
     if not m:
         return None
     return _ORDINALS[(m.group(1) or m.group(2)).lower()]
+
+
+def length_in_words(text: str) -> int:
+    """Roughly how many words a message has, counting about two characters as a word in unspaced scripts."""
+    spaced = len(re.findall(r"[^\s\u3400-\u9fff]+", text))
+    return spaced + len(re.findall(r"[\u3400-\u9fff]", text)) // 2

@@ -1,18 +1,25 @@
-"""Loading the shop's knowledge files: the catalog and the needs lexicon."""
+"""Loading the shop's knowledge files: the catalog and the needs lexicon, with their other-language overlays.
+
+An overlay folder (knowledge/zh/) adds a language's words to every concept, product and section, so
+one matcher understands every language, and holds that language's display texts; `Knowledge.localized`
+gives the same knowledge with those texts, for replies.
+"""
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 import yaml
 
 from jujube import JujubeError
 from jujube.config import get_settings
+from jujube.numbers import NumberWords
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +125,24 @@ class Section:
     name: str
     aliases: tuple[str, ...]
     includes: tuple[str, ...] = ()  # other sections that also hold what this one's words mean
+    label: str = ""  # the name shown to shoppers (the name itself when empty)
+
+    @property
+    def shown(self) -> str:
+        """The section as shoppers read it."""
+        return self.label or self.name
+
+
+@dataclass
+class Translation:
+    """One language's display texts for the knowledge (an overlay folder such as knowledge/zh/)."""
+
+    language: str
+    phrases: dict[str, str] = field(default_factory=dict)  # English lexicon text -> this language
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)  # sku -> name, reason, origin
+    sections: dict[str, str] = field(default_factory=dict)  # section name -> label
+    units: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +166,13 @@ class Knowledge:
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # pure per-product results, kept for speed
     section_by_alias: dict[str, str] = field(default_factory=dict)
     specificity: dict[str, float] = field(default_factory=dict)
+    language: str = "en"  # the language of the display texts (names, reasons, need texts)
+    translations: dict[str, Translation] = field(default_factory=dict)
+    recipient_markers: tuple[str, ...] = ()  # words just before a person that say it is for them ("给")
+    request_patterns: tuple[re.Pattern[str], ...] = ()  # "有(?P<item>...)吗": asking for a thing by name
+    numbers: Optional["NumberWords"] = None  # number words of other languages, read as digits
+    canonical: Optional["Knowledge"] = field(default=None, repr=False)  # the English view of a localized one
+    _views: dict[str, "Knowledge"] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_sku = {p.sku: p for p in self.products}
@@ -157,6 +189,34 @@ class Knowledge:
             self.section_by_alias[s.name.lower()] = s.name
             for alias in s.aliases:
                 self.section_by_alias[alias.lower()] = s.name
+
+    def localized(self, language: Optional[str]) -> "Knowledge":
+        """The same knowledge with its display texts in `language` (itself when there is no overlay for it)."""
+        base = self.canonical or self
+        if not language or language == base.language or language not in base.translations:
+            return base
+        view = base._views.get(language)
+        if view is None:
+            view = base._views[language] = _translated(base, base.translations[language])
+        return view
+
+    def label(self, text: str) -> str:
+        """A lexicon text or key (need, recipient, taste) in this view's language."""
+        tr = self.translations.get(self.language)
+        return tr.phrases.get(text, text) if tr else text
+
+    def tag_label(self, tag: str) -> str:
+        """A product tag as shoppers read it ("gift-packaged" -> "gift packaged")."""
+        tr = self.translations.get(self.language)
+        return tr.tags.get(tag, tag.replace("-", " ")) if tr else tag.replace("-", " ")
+
+    def section_label(self, name: str) -> str:
+        """A section's name as shoppers read it."""
+        return next((s.shown for s in self.sections if s.name == name), name)
+
+    def plain_numbers(self, text: str) -> str:
+        """`text` with other languages' number and money words read out as digits and English cues."""
+        return self.numbers.plain(text) if self.numbers else text
 
     def tag_weight(self, tag: str) -> float:
         """How much a tag tells products apart: near 1 for a rare tag, near 0 for one most products carry."""
@@ -304,9 +364,24 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _overlays(folder: Path) -> list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    """(language, catalog, lexicon, numbers) of every overlay folder next to the catalog (knowledge/zh/):
+    a folder whose catalog.yml or lexicon.yml says `language:` its own name."""
+    out = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        files = {name: sub / f"{name}.yml" for name in ("catalog", "lexicon", "numbers")}
+        read = {name: _read(f) if f.is_file() else {} for name, f in files.items()}
+        if sub.name in (read["catalog"].get("language"), read["lexicon"].get("language")):
+            out.append((sub.name, read["catalog"], read["lexicon"], read["numbers"]))
+    return out
+
+
 def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
-    """Read and check the catalog and the lexicon."""
+    """Read and check the catalog and the lexicon, with the overlays of other languages."""
     cat, lex = _read(catalog_path), _read(lexicon_path)
+    overlays = _overlays(catalog_path.parent)
+    for language, ocat, olex, _ in overlays:
+        _merge_words(cat, lex, ocat, olex, language)
     sections = [
         Section(name=str(s["name"]), aliases=tuple(str(a).lower() for a in s.get("aliases") or ()),
                 includes=tuple(str(a) for a in s.get("includes") or ()))
@@ -335,7 +410,15 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
                   when=_strs(t.get("emotions")) + _strs(t.get("occasions")), unless=_strs(t.get("except")))
         for t in lex.get("gift_taboos") or [] if isinstance(t, dict)
     )
+    translations = {language: _translation(language, ocat, olex) for language, ocat, olex, _ in overlays}
+    numbers = [NumberWords.read(onum) for _, _, _, onum in overlays if onum]
+    markers = tuple(str(m) for _, _, olex, _ in overlays for m in olex.get("recipient_markers") or ())
+    requests = tuple(re.compile(str(r)) for _, _, olex, _ in overlays for r in olex.get("request_patterns") or ())
     return Knowledge(
+        translations=translations,
+        numbers=NumberWords.merge(numbers) if numbers else None,
+        recipient_markers=markers,
+        request_patterns=requests,
         taboos=taboos,
         customer_cultures=_strs(lex.get("customer_cultures")),
         filler_words=frozenset(_strs(lex.get("filler_words"))),
@@ -349,8 +432,77 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     )
 
 
+def _merge_words(cat: dict[str, Any], lex: dict[str, Any], ocat: dict[str, Any], olex: dict[str, Any],
+                 language: str) -> None:
+    """Add an overlay's words to the English files' entries (in place), so one matcher reads both."""
+    groups = {"situation": "situations", "recipient": "recipients", "occasion": "occasions", "emotion": "emotions"}
+    phrases = {str(k).lower(): str(v) for k, v in (olex.get("phrases") or {}).items()}
+    for entity, by_key in (olex.get("patterns") or {}).items():
+        entries = lex.get(groups.get(entity, "preferences")) or []
+        index = {str(e.get("key", "")).lower(): e for e in entries
+                 if entity in groups or str(e.get("entity", "taste")) == entity}
+        for key, words in (by_key or {}).items():
+            entry = index.get(str(key).lower())
+            if entry is None:
+                raise KnowledgeError(f"{language}/lexicon.yml: no {entity} {key!r} in lexicon.yml")
+            label = [phrases[str(key).lower()]] if str(key).lower() in phrases else []  # a tapped option is its label
+            entry["patterns"] = list(entry.get("patterns") or []) + [str(w) for w in words or ()] + label
+    for name in ("negations", "filler_words"):
+        lex[name] = list(lex.get(name) or []) + list(olex.get(name) or [])
+    sections = {str(s["name"]): s for s in cat.get("sections") or []}
+    for name, spec in (ocat.get("sections") or {}).items():
+        if name not in sections:
+            raise KnowledgeError(f"{language}/catalog.yml: no section {name!r} in catalog.yml")
+        sections[name]["aliases"] = list(sections[name].get("aliases") or []) + list((spec or {}).get("aliases") or []) \
+            + ([spec["label"]] if (spec or {}).get("label") else [])
+    products = {str(p.get("sku")): p for p in cat.get("products") or []}
+    for sku, spec in (ocat.get("products") or {}).items():
+        if sku not in products:
+            raise KnowledgeError(f"{language}/catalog.yml: no product {sku!r} in catalog.yml")
+        products[sku]["kinds"] = list(products[sku].get("kinds") or []) + list((spec or {}).get("kinds") or [])
+
+
+def _translation(language: str, ocat: dict[str, Any], olex: dict[str, Any]) -> Translation:
+    """An overlay's display texts."""
+    return Translation(
+        language=language,
+        phrases={str(k): str(v) for k, v in (olex.get("phrases") or {}).items()},
+        products={str(k): dict(v or {}) for k, v in (ocat.get("products") or {}).items()},
+        sections={str(k): str((v or {}).get("label") or k) for k, v in (ocat.get("sections") or {}).items()},
+        units={str(k): str(v) for k, v in (ocat.get("units") or {}).items()},
+        tags={str(k): str(v) for k, v in (ocat.get("tags") or {}).items()},
+    )
+
+
+def _translated(base: Knowledge, tr: Translation) -> Knowledge:
+    """A view of `base` whose display texts are in `tr`'s language (keys, tags and words unchanged)."""
+    say = lambda text: tr.phrases.get(text, text)  # noqa: E731
+
+    def product(p: Product) -> Product:
+        spec = tr.products.get(p.sku, {})
+        return replace(p, name=str(spec.get("name") or p.name), reason=str(spec.get("reason") or p.reason),
+                       origin=str(spec.get("origin") or p.origin), unit=tr.units.get(p.unit, p.unit))
+
+    def concept(c: Concept) -> Concept:
+        needs = {dim: tuple(replace(item, text=say(item.text)) for item in items) for dim, items in c.needs.items()}
+        return replace(c, needs=needs, summary=say(c.summary) if c.summary else c.summary)
+
+    return Knowledge(
+        currency=base.currency, currency_symbol=base.currency_symbol,
+        sections=[replace(s, label=tr.sections.get(s.name, s.shown)) for s in base.sections],
+        products=[product(p) for p in base.products],
+        concepts={k: concept(c) for k, c in base.concepts.items()},
+        negations=base.negations,
+        taboos=tuple(replace(t, reason=say(t.reason)) for t in base.taboos),
+        customer_cultures=base.customer_cultures, filler_words=base.filler_words, self_words=base.self_words,
+        language=tr.language, translations=base.translations, recipient_markers=base.recipient_markers,
+        request_patterns=base.request_patterns, numbers=base.numbers, canonical=base,
+    )
+
+
 def _strs(values: Any) -> tuple[str, ...]:
     return tuple(str(v).lower() for v in values or ())
+
 
 
 @lru_cache(maxsize=1)

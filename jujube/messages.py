@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,13 @@ class Messages:
     pronouns: dict[str, dict[str, Any]] = field(default_factory=dict)
     assent: frozenset[str] = frozenset()
     farewell: tuple[str, ...] = ()
+    script: str = ""  # a character class of the script this language is written in
+    ordinals: dict[str, int] = field(default_factory=dict)  # words that pick a suggestion by position
+    joiners: tuple[str, ...] = (",",)  # what joins the items of a list ("the first and the third")
 
+    def parts(self, text: str) -> list[str]:
+        """The items of a list the shopper wrote ("the first and the third" -> two parts)."""
+        return re.split("|".join(re.escape(j) for j in sorted(self.joiners, key=len, reverse=True)), text)
     def says_goodbye(self, text: str) -> bool:
         """True when a message ends on a farewell ("none of those, thanks anyway, bye")."""
         tail = text.strip().lower().rstrip(".!? ")
@@ -34,7 +41,12 @@ class Messages:
 
     def assents(self, text: str) -> bool:
         """True for a short yes ('ok', 'cool', 'sounds good')."""
-        return text.strip().lower().strip(".!? ") in self.assent
+        return text.strip().lower().strip(".!?。！？～~ ") in self.assent
+
+    def position(self, text: str) -> Optional[int]:
+        """Which suggestion a message picks by this language's ordinal words (0-based, -1 the last)."""
+        hits = [(text.find(word), n) for word, n in self.ordinals.items() if word in text]
+        return min(hits)[1] if hits else None
 
     def pronoun(self, recipient: Optional[str]) -> dict[str, str]:
         """Subject, object and verb form for a recipient ('she', 'her', 'does')."""
@@ -77,7 +89,9 @@ def load_messages(path: Path) -> Messages:
     buttons = {str(k): {"title": str(v["title"]), "payload": str(v["payload"])}
                for k, v in (raw.get("buttons") or {}).items()}
     return Messages(language=str(raw.get("language") or path.stem), texts=texts, buttons=buttons,
-                    pronouns=dict(raw.get("pronouns") or {}),
+                    pronouns=dict(raw.get("pronouns") or {}), script=str(raw.get("script") or ""),
+                    ordinals={str(k): int(v) for k, v in (raw.get("ordinals") or {}).items()},
+                    joiners=tuple(str(j) for j in raw.get("joiners") or (",",)),
                     assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
                     farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()))
 
@@ -90,3 +104,41 @@ def get_messages(language: Optional[str] = None) -> Messages:
     if not path.is_file():
         path = folder / "en.yml"
     return load_messages(path)
+
+
+@lru_cache(maxsize=1)
+def languages() -> dict[str, re.Pattern[str]]:
+    """Every language with a message catalog, and the script it is written in."""
+    folder = get_settings().knowledge_dir / "messages"
+    out = {}
+    for path in sorted(folder.glob("*.yml")):
+        msgs = get_messages(path.stem)
+        if msgs.script and msgs.language == path.stem:
+            out[msgs.language] = re.compile(msgs.script)
+    return out
+
+
+def language_of(text: str, scripts: Optional[dict[str, re.Pattern[str]]] = None) -> Optional[str]:
+    """The language whose script most of the message's letters are in; None when no letter is in any."""
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in (scripts or languages()).items()}
+    best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+    return best[0] if best[1] else None
+
+
+def readable(text: str, scripts: Optional[dict[str, re.Pattern[str]]] = None) -> Optional[bool]:
+    """True when most letters are in a script the shop speaks; None when the message has no letters."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    known = sum(1 for c in letters if any(p.match(c) for p in (scripts or languages()).values()))
+    return known * 2 >= len(letters)
+
+
+def reply_language(text: str, current: Optional[str], hint: Optional[str] = None) -> Optional[str]:
+    """The language to answer in: the message's own; else the conversation's; else the channel's hint
+    (Telegram's language_code, "zh-hans" -> "zh") when the shop speaks it."""
+    said = language_of(text)
+    if said or current:
+        return said or current
+    code = (hint or "").lower().split("-")[0].split("_")[0]
+    return code if code in languages() else None

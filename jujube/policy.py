@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from jujube.facts import Facts
-from jujube.inputs import chosen_position
+from jujube.inputs import chosen_position, length_in_words
 from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
 from jujube.profile import Profile
@@ -128,7 +128,7 @@ def _route(step: Step, u: Understanding, ctx: Context) -> str:
     topic = ctx.shop.answer(u.text) if intent in ("ask_shop_info", "ask_product_info", "out_of_scope",
                                                    "nlu_fallback", "chitchat") else None
     if topic and (intent == "ask_shop_info" or plain):
-        step.say(topic.answer)
+        step.say(topic.answer_in(ctx.msgs.language))
         return _resume(step, ctx, "shop_info")
     if intent == "ask_compare" and plain:
         return _compare(step, u, ctx)
@@ -160,7 +160,7 @@ def _asks_where(u: Understanding) -> bool:
 
 def _long_enough(u: Understanding) -> bool:
     """A message with enough words to be a need said in the shopper's own words."""
-    return len(u.text.split()) >= 4
+    return length_in_words(u.text) >= 4
 
 
 def _resume(step: Step, ctx: Context, kind: str) -> str:
@@ -188,7 +188,7 @@ def _goodbye(step: Step, ctx: Context) -> str:
 def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Optional[str]:
     """Choosing, confirming, declining or refining once picks are on the table; None to go on discovering."""
     st, msgs, kb = step.state, ctx.msgs, ctx.kb
-    chosen = _chosen(st, u, kb)
+    chosen = _chosen(st, u, kb, msgs)
     plain = u.facts.empty()
     if chosen and (intent in ("choose_option", "affirm", "acknowledge") or st.awaiting == "choice"):
         return _accept(step, chosen, ctx)
@@ -220,12 +220,18 @@ def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Opt
     return None
 
 
-def _chosen(st: DiscoveryState, u: Understanding, kb: Knowledge) -> Optional[Product]:
+def _position(text: str, msgs: Messages) -> Optional[int]:
+    """Which suggestion a message picks by position ("the second", "第二个"), if any."""
+    found = chosen_position(text)
+    return found if found is not None else msgs.position(text)
+
+
+def _chosen(st: DiscoveryState, u: Understanding, kb: Knowledge, msgs: Messages) -> Optional[Product]:
     """The shown product the shopper picked, by position or by name."""
     recommended = [p for p in (kb.by_sku.get(s) for s in st.recommended) if p]
     if not recommended:
         return None
-    position = chosen_position(u.text)
+    position = _position(u.text, msgs)
     if position is not None and (position < len(recommended) or position == -1):
         return recommended[position]
     low = u.text.lower()
@@ -257,7 +263,7 @@ def _best_of(step: Step, ctx: Context) -> str:
         return "unsure_picks"
     best = kb.by_sku[st.recommended[0]]
     st.recommended, st.awaiting = [best.sku], "confirm"
-    step.say(msgs.text("best_pick", name=product_line(kb, best), why=st.reasons.get(best.sku) or best.reason),
+    step.say(msgs.text("best_pick", name=product_line(kb, best, msgs), why=st.reasons.get(best.sku) or best.reason),
              [msgs.button("yes_take"), msgs.button("other"), msgs.button("cheaper")])
     return "best_pick"
 
@@ -265,7 +271,7 @@ def _best_of(step: Step, ctx: Context) -> str:
 def _accept(step: Step, product: Product, ctx: Context) -> str:
     st = step.state
     st.outcome, st.chosen_sku, st.awaiting = "accepted", product.sku, None
-    step.say(ctx.msgs.text("accepted", line=product_line(ctx.kb, product)))
+    step.say(ctx.msgs.text("accepted", line=product_line(ctx.kb, product, ctx.msgs)))
     step.records.append(_record(st, ctx))
     step.state = st.next_discovery()
     return "accepted"
@@ -280,7 +286,7 @@ def _refine(step: Step, ctx: Context, cheaper: bool) -> str:
     if _recommend(step, ctx, exclude=exclude, cheaper_than=limit, intro=intro):
         return "refine"
     what = msgs.text("nothing_else_what_cheaper" if cheaper else "nothing_else_what_other")
-    step.say(msgs.text("nothing_else", what=what, need=st.profile.summary(kb)))
+    step.say(msgs.text("nothing_else", what=what, need=st.profile.summary(kb, msgs)))
     if st.outcome == "accepted":
         st.outcome = "pending"
     return "refine_none"
@@ -291,7 +297,7 @@ def _refine(step: Step, ctx: Context, cheaper: bool) -> str:
 def _named_products(st: DiscoveryState, u: Understanding, ctx: Context) -> list[Product]:
     kb = ctx.kb
     shown = [p for p in (kb.by_sku.get(s) for s in st.recommended or st.shown) if p]
-    positions = [chosen_position(part) for part in u.text.replace(" and ", ",").split(",")]
+    positions = [_position(part, ctx.msgs) for part in ctx.msgs.parts(u.text)]
     picked = [shown[p] for p in positions if p is not None and shown and (p < len(shown) or p == -1)]
     if picked:
         return list(dict.fromkeys(picked))
@@ -327,11 +333,11 @@ def _compare(step: Step, u: Understanding, ctx: Context) -> str:
     lines = [msgs.text("compare_intro")]
     for i, p in enumerate(products[:3], 1):
         lines.append(msgs.text("compare_line", n=i, name=p.name, price=kb.price(p.price),
-                               traits=", ".join([p.reason] + traits(p)[:3])))
+                               traits=msgs.text("list_sep").join([p.reason] + traits(p, kb, msgs)[:3])))
     lines.append(difference(products[0], products[1], kb, msgs))
     scored = sorted((score_product(p, st.profile, kb) for p in products[:3]), key=lambda s: -s.score)
     if st.profile.known and scored[0].score > scored[1].score:
-        lines.append(msgs.text("compare_best", need=st.profile.summary(kb), name=scored[0].product.name,
+        lines.append(msgs.text("compare_best", need=st.profile.summary(kb, msgs), name=scored[0].product.name,
                                why=scored[0].reason() or scored[0].product.reason))
     step.say("\n".join(lines))
     if st.recommended and st.outcome == "pending":
@@ -357,13 +363,13 @@ def _outside(step: Step, u: Understanding, ctx: Context) -> str:
     if not st.profile.stated_request:
         st.profile.stated_request = words
     st.profile.apply(u.facts)
-    step.say(msgs.text("not_sold", item=item.name))
+    step.say(msgs.text("not_sold", item=item.name_in(msgs.language)))
     sections = [s for s in item.alternative if any(p.section == s for p in ctx.kb.products)]
     if sections and (st.profile.is_gift(ctx.kb) or st.profile.recipient or st.profile.occasion):
         st.profile.sections = list(dict.fromkeys(st.profile.sections + sections[:1]))
         return _discover(step, None, "request_product", ctx, lead="")
     if sections:
-        step.say(msgs.text("not_sold_alternative", sections=" or ".join(sections)))
+        step.say(msgs.text("not_sold_alternative", sections=msgs.text("or").join(ctx.kb.section_label(s) for s in sections)))
     else:
         step.say(msgs.text("not_sold_next"))
     return "outside_range"
@@ -472,7 +478,8 @@ def _unsure(step: Step, ctx: Context, intent: str, words: str = "") -> str:
         return _continue(step, ctx)
     buttons = [msgs.button(b) for b in UNSURE_BUTTONS.get(topic, ())]
     if topic in UNSURE_CHOICES:
-        buttons = [{"title": o.capitalize(), "payload": o} for o in _popular(topic, st, ctx)]
+        labels = [ctx.kb.label(o) for o in _popular(topic, st, ctx)]
+        buttons = [{"title": o[:1].upper() + o[1:], "payload": o} for o in labels]
     buttons.append(msgs.button("suggest"))
     step.say(msgs.text(f"unsure_{topic}", avoid=st.last_reply), buttons)
     return f"unsure_{topic}"
@@ -496,8 +503,8 @@ def _ask_section(step: Step, ctx: Context) -> str:
     """Nothing recognised twice: offer the shop's sections as concrete options."""
     st, msgs = step.state, ctx.msgs
     st.asked.append("section")
-    sections = [s.name for s in ctx.kb.sections][:6]
-    buttons = [{"title": s.capitalize(), "payload": s} for s in sections]
+    sections = [s.shown for s in ctx.kb.sections][:6]
+    buttons = [{"title": s[:1].upper() + s[1:], "payload": s} for s in sections]
     step.say(msgs.text("ask_section", avoid=st.last_reply), buttons)
     return "ask_section"
 
@@ -516,7 +523,7 @@ def _recommend(step: Step, ctx: Context, exclude: tuple[str, ...] = (), cheaper_
         return True
     if intro is None:
         intro = _intro(st, picks, ctx)
-    lines = [intro] + recommendation_lines(kb, picks)
+    lines = [intro] + recommendation_lines(kb, picks, msgs)
     if profile.quantity and kb.is_kind(picks[0].product, profile.kinds):
         lines.append(msgs.text("quantity_aside", quantity=profile.quantity.lower()))
     elif profile.headcount and profile.headcount > 2:
@@ -537,17 +544,17 @@ def _show(st: DiscoveryState, picks: list[Scored]) -> None:
 
 def _intro(st: DiscoveryState, picks: list[Scored], ctx: Context) -> str:
     profile, msgs, kb = st.profile, ctx.msgs, ctx.kb
-    need = profile.summary(kb)
+    need = profile.summary(kb, msgs)
     if profile.kinds:
         kind = profile.stated_request or profile.kinds[0]
         if any(kb.is_kind(s.product, profile.kinds) for s in picks):
             trait = _unlike_wish(profile, kb)
             if trait:  # "dates" for a sour craving: say why only the sour ones
-                return msgs.text("intro_narrowed", kind=kind, trait=trait, need=need)
+                return msgs.text("intro_narrowed", kind=kind, trait=kb.label(trait), need=need)
             return msgs.text("intro_need", need=need) if profile.known else msgs.text("intro")
-        why = why_not_requested(profile, kb)
+        why = why_not_requested(profile, kb, msgs)
         if why:
-            return msgs.text("intro_deviate", kind=kind, why=why, need=profile.summary(kb, with_request=False))
+            return msgs.text("intro_deviate", kind=kind, why=why, need=profile.summary(kb, msgs, with_request=False))
     if profile.known or profile.recipient:
         return msgs.text("intro_need", need=need)
     return msgs.text("intro")
@@ -570,13 +577,13 @@ def _no_match(step: Step, ctx: Context) -> str:
     """Nothing fits a known need: say so, offer the nearest, log it as unmet."""
     st, msgs, kb = step.state, ctx.msgs, ctx.kb
     profile = st.profile
-    step.say(msgs.text("no_match", need=profile.summary(kb)))
+    step.say(msgs.text("no_match", need=profile.summary(kb, msgs)))
     relaxed = copy.deepcopy(profile)
     relaxed.budget, relaxed.prefers = None, [p for p in relaxed.prefers if p[0] == "quality"]
     nearest = rank(relaxed, kb, exclude_skus=tuple(st.shown))
     st.outcome = "no_match"
     if nearest:
-        step.say("\n".join([msgs.text("nearest")] + recommendation_lines(kb, nearest)), pick_buttons(msgs, len(nearest)))
+        step.say("\n".join([msgs.text("nearest")] + recommendation_lines(kb, nearest, msgs)), pick_buttons(msgs, len(nearest)))
         skus = [s.product.sku for s in nearest]
         st.recommended, st.shown = skus, list(dict.fromkeys(st.shown + skus))
         st.reasons = {s.product.sku: s.reason() for s in nearest}
@@ -592,6 +599,6 @@ def _record(st: DiscoveryState, ctx: Context) -> dict[str, Any]:
     products = [kb.by_sku[s] for s in st.recommended if s in kb.by_sku]
     unmet = st.outcome == "no_match" or bool(st.unmet)
     record = need_record(kb, "", st.discovery_id, st.channel, st.profile, products, dict(st.reasons), st.outcome,
-                         unmet, chosen_sku=st.chosen_sku, language=st.language, unmet_items=st.unmet)
+                         unmet, chosen_sku=st.chosen_sku, language=st.language, unmet_items=st.unmet, msgs=ctx.msgs)
     record["discovery_no"] = st.discovery_no
     return record

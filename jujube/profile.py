@@ -7,6 +7,7 @@ from typing import Any, Optional
 from jujube.budget import Budget
 from jujube.facts import Facts
 from jujube.knowledge import DIMENSIONS, Concept, Knowledge
+from jujube.messages import Messages
 
 TOPICS = ("recipient", "purpose", "preference", "quality", "budget")
 
@@ -147,37 +148,40 @@ class Profile:
         parts = list(self.situations) + ([self.occasion] if self.occasion else []) + list(self.emotions)
         return ", ".join(parts) or None
 
-    def summary(self, kb: Knowledge, with_request: bool = True) -> str:
-        """One line naming the underlying need."""
-        wishes = [k for e, k in self.prefers if e in ("taste", "texture")]
+    def summary(self, kb: Knowledge, msgs: Messages, with_request: bool = True) -> str:
+        """One line naming the underlying need, in the language of `kb` and `msgs`."""
+        wishes = [kb.label(k) for e, k in self.prefers if e in ("taste", "texture")]
         request = self.stated_request if with_request else ""
-        head = "something " + " and ".join(wishes) if wishes else (request or "something suitable")
+        head = msgs.text("need_something", wishes=msgs.text("and").join(wishes)) if wishes else \
+            (request or msgs.text("need_suitable"))
         if self.own_words and not (self.known or self.kinds or self.sections):
-            return f"{head}: {self.own_words}"
+            return msgs.text("need_details", head=head, details=self.own_words)
         if self.recipient:
-            head += f" for {_article(self.recipient)}"
+            head = msgs.text("need_for", head=head, who=_who(self.recipient, kb, msgs))
         if self.occasion:
-            head += f" for {self.occasion}"
+            head = msgs.text("need_for_occasion", head=head, occasion=kb.label(self.occasion))
         details = []
         for s in self.situations:
             c = kb.concept("situation", s)
-            details.append(c.summary if c and c.summary else s)
+            details.append(c.summary if c and c.summary else kb.label(s))
         for e in self.emotions:
             c = kb.concept("emotion", e)
-            details.append(c.summary if c and c.summary else e)
+            details.append(c.summary if c and c.summary else kb.label(e))
         if self.own_words and not (self.situations or self.occasion or self.emotions):
-            details.append(f'"{self.own_words}"')
-        details += [k for e, k in self.prefers if e == "quality"]
+            details.append(msgs.text("need_own_words", words=self.own_words))
+        details += [kb.label(k) for e, k in self.prefers if e == "quality"]
         if self.headcount:
-            details.append(f"for {self.headcount} people")
+            details.append(msgs.text("need_people", count=self.headcount))
         if self.unknown_item and self.unknown_item != self.stated_request:
-            details.append(f"asked for {self.unknown_item}")
-        return head + (": " + "; ".join(details) if details else "")
+            details.append(msgs.text("need_asked", item=self.unknown_item))
+        return msgs.text("need_details", head=head, details=msgs.text("detail_sep").join(details)) if details else head
 
 
-def _article(recipient: str) -> str:
+def _who(recipient: str, kb: Knowledge, msgs: Messages) -> str:
+    """The recipient as said inside a sentence ("a mother", "the kids", "yourself")."""
     if recipient in ("me", "myself", "self"):
-        return "yourself"
+        return msgs.text("who_self")
+    name = kb.label(recipient)
     if recipient.endswith("s") and not recipient.endswith("ss"):
-        return f"the {recipient}"
-    return f"a {recipient}" if recipient[0] not in "aeiou" else f"an {recipient}"
+        return msgs.text("who_many", recipient=name)
+    return msgs.text("who_one", recipient=name, article="an" if recipient[0] in "aeiou" else "a")

@@ -128,12 +128,12 @@ def _formal_known(profile: Profile, kb: Knowledge) -> bool:
     return any(concept.needs.get("formal") for concept in profile.concepts(kb))
 
 
-def _thing(profile: Profile, kb: Knowledge) -> tuple[str, bool]:
-    """What the shopper asked for, and whether it is plural."""
+def _thing(profile: Profile, kb: Knowledge) -> tuple[Optional[str], bool]:
+    """What the shopper asked for, and whether it is plural (None for a present, "" when nothing was named)."""
     if profile.stated_request and (profile.kinds or profile.sections):
         words = profile.stated_request
         if kb.section_of(words) == "gift boxes and hampers":
-            return "the present", False
+            return None, False
         return words, words.endswith("s")
     if profile.kinds:
         kind = profile.kinds[0]
@@ -141,20 +141,21 @@ def _thing(profile: Profile, kb: Knowledge) -> tuple[str, bool]:
     if profile.sections:
         section = profile.sections[0]
         if section == "gift boxes and hampers":
-            return "the present", False
-        return section, section.endswith("s")
-    return "it", False
+            return None, False
+        return kb.section_label(section), section.endswith("s")
+    return "", False
 
 
 def ask(topic: str, profile: Profile, kb: Knowledge, msgs: Messages) -> str:
     """One short, natural question about `topic`."""
-    thing, plural = _thing(profile, kb)
+    named, plural = _thing(profile, kb)
+    thing = msgs.text("thing_present") if named is None else named or msgs.text("thing_it")
     pronoun = msgs.pronoun(profile.recipient)
     they, does = pronoun["subject"], pronoun["verb"]
     gift = profile.is_gift(kb)
     if topic == "recipient":
-        target = f"the {thing}" if thing not in ("it", "the present") else thing
-        return msgs.text("ask_recipient", verb="are" if plural else "is", thing=target)
+        target = msgs.text("thing_the", thing=named) if named else thing
+        return msgs.text("ask_recipient", verb=msgs.text("verb_many" if plural else "verb_one"), thing=target)
     if topic == "purpose" and order_is_complete(profile):
         return msgs.text("ask_purpose_order", quantity=profile.quantity or "", thing=thing)
     if topic in ("purpose", "preference"):

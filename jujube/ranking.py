@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from jujube.knowledge import Concept, GiftTaboo, Knowledge, NeedItem, Product
+from jujube.messages import Messages
 from jujube.profile import Profile
 
 # How much a matched need counts, by where it came from.
@@ -186,7 +187,7 @@ def rank(
     return picked
 
 
-def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
+def why_not_requested(profile: Profile, kb: Knowledge, msgs: Messages) -> Optional[str]:
     """Why none of the requested kind can be offered, as a short clause; None when some can."""
     products = [p for k in profile.kinds for p in kb.products_of_kind(k)]
     if not products:
@@ -200,13 +201,13 @@ def why_not_requested(profile: Profile, kb: Knowledge) -> Optional[str]:
                 return taboo.reason
     for concept in profile.concepts(kb):
         if concept.avoid_tags and all(p.tags & concept.avoid_tags for p in products):
-            return f"{kind} don't suit {concept.summary or concept.key}" if kind.endswith("s") else \
-                f"{kind} doesn't suit {concept.summary or concept.key}"
+            return msgs.text("why_unsuited_many" if kind.endswith("s") else "why_unsuited_one", kind=kind,
+                             need=concept.summary or kb.label(concept.key))
     for entity, key in profile.prefers:
         wish = kb.concept(entity, key)
         if entity in ("taste", "texture") and wish and all(not p.tags & wish.prefer_tags for p in products):
-            return f"ours aren't {key}"
+            return msgs.text("why_wish", wish=kb.label(key))
     if profile.budget and profile.budget.max is not None and all(
             p.price > profile.budget.max * BUDGET_TOLERANCE for p in products):
-        return f"ours cost more than {kb.price(profile.budget.max)}"
+        return msgs.text("why_price", price=kb.price(profile.budget.max))
     return None

@@ -20,12 +20,14 @@ from spacy.util import filter_spans
 from jujube.budget import CURRENCIES, find_amounts
 from jujube.facts import EXCLUDED_ROLE
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
+from jujube.nlu.unspaced import UNSPACED
 
 logger = logging.getLogger(__name__)
 
 # When two entity types claim the same words, the first one here wins.
 PRIORITY = ("situation", "recipient", "occasion", "emotion", "taste", "texture", "quality", "product", "category")
 _CLAUSE_BREAKS = {",", ".", ";", "!", "?", "but", "and", "though", "however", "so"}
+_UNSPACED_BREAKS = re.compile(r"[，。；！？、,.;!?\s]")
 _CURRENCY_RE = re.compile(
     r"[¥￥$€£]|\b(?:" + "|".join(re.escape(w) for w in CURRENCIES if w.isalpha()) + r")\b", re.IGNORECASE
 )
@@ -80,9 +82,20 @@ class EntityMatcher:
         self.negations = tuple(kb.negations)
         self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA") if "lemmatizer" in self.nlp.pipe_names else None
+        self.unspaced_negations = tuple(n for n in kb.negations if UNSPACED.search(n))
         by_label: dict[str, list[Pattern]] = {}
-        for p in patterns_from(kb):
-            by_label.setdefault(f"{p.entity}|{p.value}", []).append(p)
+        unspaced: dict[str, str] = {}  # phrase -> label
+        rank = {e: i for i, e in enumerate(PRIORITY)}
+        for p in sorted(patterns_from(kb), key=lambda p: rank.get(p.entity, 99)):
+            if UNSPACED.search(p.phrase):
+                unspaced.setdefault(p.phrase, f"{p.entity}|{p.value}")
+            else:
+                by_label.setdefault(f"{p.entity}|{p.value}", []).append(p)
+        self._unspaced = unspaced
+        self._unspaced_re = re.compile("|".join(re.escape(p) for p in sorted(unspaced, key=len, reverse=True))) \
+            if unspaced else None
+        for label in set(unspaced.values()):
+            self.labels[self.nlp.vocab.strings.add(label)] = tuple(label.split("|", 1))  # type: ignore[assignment]
         for label, pats in by_label.items():
             entity, value = label.split("|", 1)
             self.labels[self.nlp.vocab.strings.add(label)] = (entity, value)
@@ -120,13 +133,36 @@ class EntityMatcher:
         return any(f" {n} " in text or (n.startswith("n't") and "n't" in text) for n in self.negations) or \
             any(w.endswith("n't") for w in window)
 
+    def _negated_unspaced(self, text: str, start: int) -> bool:
+        """A negation word shortly before, in the same clause ("不要太甜", "别买梨")."""
+        window = text[max(0, start - 6):start]
+        window = _UNSPACED_BREAKS.split(window)[-1]
+        return any(n in window for n in self.unspaced_negations)
+
+    def _unspaced_matches(self, text: str) -> list[dict[str, Any]]:
+        """Phrases of unspaced scripts (Chinese), longest first, as entity dicts."""
+        if self._unspaced_re is None or not UNSPACED.search(text):
+            return []
+        out = []
+        low = text.lower()
+        for m in self._unspaced_re.finditer(low):
+            entity, value = self.labels[self.nlp.vocab.strings[self._unspaced[m.group(0)]]]
+            ent: dict[str, Any] = {"entity": entity, "start": m.start(), "end": m.end(), "value": value,
+                                   "confidence_entity": 1.0}
+            if entity in PREFERENCE_ENTITIES + ("product", "category") and self._negated_unspaced(low, m.start()):
+                ent["role"] = EXCLUDED_ROLE
+            out.append(ent)
+        return out
+
     def extract(self, text: str) -> list[dict[str, Any]]:
         """Entities in `text` as Rasa entity dicts (start, end, entity, value, role)."""
         if not text or not text.strip():
             return []
         doc = self.nlp(text)
-        out: list[dict[str, Any]] = []
+        out: list[dict[str, Any]] = self._unspaced_matches(text)
         for span in self._spans(doc):
+            if any(span.start_char < e["end"] and e["start"] < span.end_char for e in out):
+                continue
             entity, value = self.labels[span.label]
             ent: dict[str, Any] = {
                 "entity": entity, "start": span.start_char, "end": span.end_char,

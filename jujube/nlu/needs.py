@@ -38,8 +38,13 @@ LabelledText = tuple[str, frozenset[str]]
 
 
 def training_path() -> Path:
-    """Where the need training examples live."""
+    """Where the need training examples live (other languages' in knowledge/<language>/ next to it)."""
     return get_settings().knowledge_dir / "needs_training.yml"
+
+
+def training_paths(path: Path) -> list[Path]:
+    """`path` and the same file in every language folder beside it (knowledge/zh/needs_training.yml)."""
+    return [path] + sorted(p for p in path.parent.glob(f"*/{path.name}") if p.is_file())
 
 
 def load_examples(path: Path) -> list[LabelledText]:
@@ -154,7 +159,8 @@ def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[NeedC
         logger.warning("no need training data at %s: needs come from the lexicon alone", path)
         return None
     known = known_labels(kb)
-    examples = [(t, frozenset(lab for lab in labs if lab in known)) for t, labs in load_examples(path)]
+    examples = [(t, frozenset(lab for lab in labs if lab in known))
+                for p in training_paths(path) for t, labs in load_examples(p)]
     cached = cache_root() / f"needs-{data_hash(examples)}.pkl"
     if cached.is_file():
         try:

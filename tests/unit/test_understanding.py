@@ -1,6 +1,7 @@
 """From text to facts to a need profile: the spaCy matcher, fact extraction and the profile."""
 from __future__ import annotations
 
+from jujube.messages import get_messages
 from jujube.facts import extract_facts
 from jujube.profile import Profile
 
@@ -48,7 +49,7 @@ def test_jujube_conversation_builds_the_profile(kb, matcher) -> None:
     assert dims["formal"] == ["fresh"]
     assert "caring for family" in dims["emotional"]
     assert dims["price"] == {"max": 50.0, "currency": "CNY", "sensitivity": "high", "note": "around 50"}
-    summary = profile.summary(kb)
+    summary = profile.summary(kb, get_messages("en"))
     assert "sour" in summary and "pregnan" in summary and "daughter-in-law" in summary
 
 

@@ -1,0 +1,7 @@
+"""Scripts written without spaces between words (Chinese, Japanese, Korean): matched by substring."""
+from __future__ import annotations
+
+import re
+
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
