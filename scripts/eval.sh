@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make eval / the scenario part of make test: start the assistant on spare ports, then play
-#   1. the public sample shoppers (../shared/eval/scenarios.yml): every one must pass;
+#   1. the public sample shoppers (../shared/eval/scenarios.yml, and scenarios_zh.yml in Chinese):
+#      every one must pass;
 #   2. the team's shopper suite (tests/scenarios/shoppers.yml), the held-out shoppers
 #      (tests/scenarios/shoppers_heldout.yml) and single behaviours (tests/scenarios/behaviours.yml):
 #      pass rates at or above SHOPPERS_MIN, HELDOUT_MIN and BEHAVIOURS_MIN
@@ -11,6 +12,7 @@ source "$(dirname "$0")/lib.sh"
 EVAL_DIR="$(cd "${1:-$ROOT/../shared/eval}" && pwd)"
 RASA_PORT="${EVAL_RASA_PORT:-5105}"; ACTIONS_PORT="${EVAL_ACTIONS_PORT:-5155}"
 SHOPPERS_MIN="${SHOPPERS_MIN:-0.80}"; BEHAVIOURS_MIN="${BEHAVIOURS_MIN:-0.90}"; HELDOUT_MIN="${HELDOUT_MIN:-0.64}"
+ZH_MIN="${ZH_MIN:-0.60}"
 export ACTION_ENDPOINT_URL="http://localhost:$ACTIONS_PORT/webhook"
 trap stop_all EXIT INT TERM
 start_actions
@@ -26,6 +28,17 @@ status=0
 echo "== public sample shoppers ($EVAL_DIR/scenarios.yml)"
 "$PY" "$EVAL_DIR/run_scenarios.py" --scenarios "$EVAL_DIR/scenarios.yml" --url "$URL" \
   --json "$ROOT/results/eval.json" --export-cmd "$EXPORT" || status=1
+
+if [ -f "$EVAL_DIR/scenarios_zh.yml" ]; then
+  echo "== public sample shoppers in Chinese ($EVAL_DIR/scenarios_zh.yml)"
+  "$PY" "$EVAL_DIR/run_scenarios.py" --scenarios "$EVAL_DIR/scenarios_zh.yml" --url "$URL" \
+    --json "$ROOT/results/eval_zh.json" --export-cmd "$EXPORT" || status=1
+fi
+
+echo "== Chinese shoppers (tests/scenarios/shoppers_zh.yml, held out, never tuned to)"
+"$PY" "$EVAL_DIR/run_scenarios.py" --scenarios "$ROOT/tests/scenarios/shoppers_zh.yml" --url "$URL" \
+  --json "$ROOT/results/shoppers_zh.json" --export-cmd "$EXPORT" >"$ROOT/results/shoppers_zh.txt" || true
+"$PY" "$ROOT/scripts/suite_gate.py" chinese "$ROOT/results/shoppers_zh.json" "$ZH_MIN" || status=1
 
 echo "== the team's shopper suite (tests/scenarios/shoppers.yml)"
 "$PY" "$EVAL_DIR/run_scenarios.py" --scenarios "$ROOT/tests/scenarios/shoppers.yml" --url "$URL" \

@@ -23,8 +23,10 @@ quietly() {  # quietly LOG COMMAND...: output to LOG, shown only when the comman
 }
 
 evaluate() {  # the model's evaluations, then their figures against the thresholds (tests/nlu)
-  rm -rf results/nlu results/core
+  rm -rf results/nlu results/nlu_zh results/core
   quietly results/rasa-test-nlu.log "$RASA" test nlu --nlu tests/nlu/heldout.yml -m "$MODEL" --out results/nlu
+  quietly results/rasa-test-nlu-zh.log "$RASA" test nlu --nlu tests/heldout/intents_zh.yml -m "$MODEL" \
+    --out results/nlu_zh
   quietly results/rasa-test-core.log "$RASA" test core --stories tests/stories -m "$MODEL" --out results/core
   "$ROOT/.venv-rasa/bin/pytest" -q -s tests/nlu
 }
