@@ -12,6 +12,7 @@ import yaml
 
 from jujube.config import get_settings
 from jujube.knowledge import KnowledgeError
+from jujube.nlu.unspaced import UNSPACED
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +119,17 @@ def languages() -> dict[str, re.Pattern[str]]:
     return out
 
 
+def _words_in(pattern: re.Pattern[str], text: str) -> int:
+    """How many words of a script a text holds: runs of letters, or characters in unspaced scripts."""
+    chars = pattern.findall(text)
+    if chars and UNSPACED.search("".join(chars)):
+        return len(chars)
+    return len(re.findall(f"(?:{pattern.pattern})+", text))
+
+
 def language_of(text: str, scripts: Optional[dict[str, re.Pattern[str]]] = None) -> Optional[str]:
-    """The language whose script most of the message's letters are in; None when no letter is in any."""
-    counts = {lang: len(pattern.findall(text)) for lang, pattern in (scripts or languages()).items()}
+    """The language most of the message's words are in ("买点kiwi" is Chinese); None when none is."""
+    counts = {lang: _words_in(pattern, text) for lang, pattern in (scripts or languages()).items()}
     best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
     return best[0] if best[1] else None
 
