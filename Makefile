@@ -12,7 +12,7 @@ RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export RASA_PORT ACTIONS_PORT
 MODEL_INPUTS := config.yml domain.yml knowledge/catalog.yml knowledge/lexicon.yml knowledge/needs_training.yml \
-  $(shell find data jujube/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+  $(shell find data jujube/nlu knowledge/zh -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 MODEL := models/jujube.tar.gz
 EVAL_DIR ?= ../shared/eval
 

@@ -36,8 +36,8 @@ class Messages:
         return re.split("|".join(re.escape(j) for j in sorted(self.joiners, key=len, reverse=True)), text)
     def says_goodbye(self, text: str) -> bool:
         """True when a message ends on a farewell ("none of those, thanks anyway, bye")."""
-        tail = text.strip().lower().rstrip(".!? ")
-        return any(tail.endswith(w) and (len(tail) == len(w) or not tail[-len(w) - 1].isalpha())
+        tail = text.strip().lower().rstrip(".!?。！？～~ ")
+        return any(tail.endswith(w) and (len(tail) == len(w) or not tail[-len(w) - 1].isalpha() or UNSPACED.match(w))
                    for w in self.farewell)
 
     def assents(self, text: str) -> bool:

@@ -26,7 +26,8 @@ def product_line(kb: Knowledge, product: Product, msgs: Messages) -> str:
 
 def recommendation_lines(kb: Knowledge, picks: list[Scored], msgs: Messages) -> list[str]:
     """One numbered line per pick: name, price and a reason tied to the need."""
-    return [f"{i}. {product_line(kb, s.product, msgs)}: {s.reason()}" for i, s in enumerate(picks, 1)]
+    return [msgs.text("pick_line", n=i, line=product_line(kb, s.product, msgs), reason=s.reason())
+            for i, s in enumerate(picks, 1)]
 
 
 def pick_buttons(msgs: Messages, count: int) -> list[dict[str, str]]:

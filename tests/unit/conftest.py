@@ -18,7 +18,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     from jujube.db.migrate import upgrade
     from jujube.db.session import get_sessionmaker
     from jujube.knowledge import get_knowledge
-    from jujube.messages import get_messages
+    from jujube.messages import get_messages, languages
     from jujube.shop import get_shop
     from actions.turn import needs_log
 
@@ -32,7 +32,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("JUJUBE_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("JUJUBE_OUTBOX", str(tmp_path / "outbox.jsonl"))
-    caches = (get_settings, get_knowledge, get_sessionmaker, needs_log, get_messages, get_shop)
+    caches = (get_settings, get_knowledge, get_sessionmaker, needs_log, get_messages, get_shop, languages)
     for cached in caches:
         cached.cache_clear()
     upgrade(url)

@@ -2,12 +2,31 @@
 matcher, and replies from the Chinese message catalog with the knowledge's Chinese texts."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jujube.budget import headcount, parse_budget
 from jujube.facts import extract_facts
 from jujube.inputs import kind_of_message
+from jujube.knowledge import load_knowledge
 from jujube.messages import get_messages, language_of, readable, reply_language
+
+PROJECT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def kb():
+    """The shop's own knowledge, with its Chinese overlay (knowledge/zh/)."""
+    return load_knowledge(PROJECT_KNOWLEDGE / "catalog.yml", PROJECT_KNOWLEDGE / "lexicon.yml")
+
+
+@pytest.fixture(scope="module")
+def matcher(kb):
+    """The entity matcher over the shop's knowledge, both languages."""
+    from jujube.nlu.matcher import EntityMatcher
+
+    return EntityMatcher(kb)
 
 
 def facts_of(text: str, kb, matcher, asked_budget: bool = False):
