@@ -222,12 +222,30 @@ def extract_facts(
     if not (facts.situations or facts.occasion or facts.emotions) and _unplaced(text, entities, kb):
         facts.untold = text.strip()
     if not facts.kinds and not facts.sections:
-        m = _REQUEST_RE.search(text.strip()) or next(
-            (found for r in kb.request_patterns for found in [r.search(text.strip())] if found), None)
+        m = _REQUEST_RE.search(text.strip())
         if m:
             item = m.group("item").strip(" -'")
             words = [w for w in item.split() if w not in ("some", "any", "good", "nice", "fresh")]
             if (words and words[0] != "to" and not (set(words) & _STOP)
                     and not kb.products_of_kind(" ".join(words))):
                 facts.unknown_item = " ".join(words)
+        else:
+            facts.unknown_item = _asked_by_name(text, entities, kb)
     return facts
+
+
+def _asked_by_name(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> Optional[str]:
+    """A thing asked for with another language's request words ("有榴莲吗"), when the lexicon places none of it."""
+    spans = [(int(e["start"]), int(e["end"])) for e in entities if "start" in e]
+    fillers = sorted((f for f in kb.filler_words if UNSPACED.search(f)), key=len, reverse=True)
+    for pattern in kb.request_patterns:
+        for m in pattern.finditer(text):
+            start, end = m.span("item")
+            if any(start < e and s < end for s, e in spans):
+                continue
+            rest = m.group("item")
+            for filler in fillers:
+                rest = rest.replace(filler, "")
+            if len(rest) >= 2:
+                return m.group("item")
+    return None
