@@ -109,7 +109,8 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
             low = low[:ent["start"]] + " " + low[ent["end"]:]
     words = [w.replace("’", "'") for w in _WORDS_RE.findall(low)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
-    for filler in sorted((f for f in kb.filler_words if UNSPACED.search(f)), key=len, reverse=True):
+    numbers = kb.numbers.vocabulary if kb.numbers else ()
+    for filler in sorted((f for f in tuple(kb.filler_words) + numbers if UNSPACED.search(f)), key=len, reverse=True):
         low = low.replace(filler, " ")
     unspaced = [run for run in UNSPACED_RUN.findall(low) if len(run) >= 3]  # words of a language without spaces
     return [w for w in words if len(w) >= 4 and w not in kb.filler_words and not kb.products_of_kind(w)

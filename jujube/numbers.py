@@ -39,6 +39,11 @@ class NumberWords:
                       {**out.words, **n.words}, out.counted + n.counted)
         return out
 
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every word of the table: numerals, cues, units."""
+        return tuple(self.digits) + tuple(self.scales) + tuple(self.after) + tuple(self.words) + self.counted
+
     def value(self, numeral: str) -> str | None:
         """"五十" -> "50", "一百五" -> "150", "三五十" -> "30 to 50"; None when it is not a number."""
         chars = list(numeral)

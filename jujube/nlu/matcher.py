@@ -83,6 +83,9 @@ class EntityMatcher:
         self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA") if "lemmatizer" in self.nlp.pipe_names else None
         self.unspaced_negations = tuple(n for n in kb.negations if UNSPACED.search(n))
+        single = "".join(re.escape(n) for n in self.unspaced_negations if len(n) == 1)
+        # A word, a one-character negation and the same word again is a question ("要不要", "能不能").
+        self._asking_form = re.compile(f"(.)[{single}]\\1") if single else None
         by_label: dict[str, list[Pattern]] = {}
         unspaced: dict[str, str] = {}  # phrase -> label
         rank = {e: i for i, e in enumerate(PRIORITY)}
@@ -135,8 +138,9 @@ class EntityMatcher:
 
     def _negated_unspaced(self, text: str, start: int) -> bool:
         """A negation word shortly before, in the same clause ("不要太甜", "别买梨")."""
-        window = text[max(0, start - 6):start]
-        window = _UNSPACED_BREAKS.split(window)[-1]
+        window = _UNSPACED_BREAKS.split(text[max(0, start - 6):start])[-1]
+        if self._asking_form is not None:
+            window = self._asking_form.sub("", window)  # "要不要来点辣的" asks, it does not refuse
         return any(n in window for n in self.unspaced_negations)
 
     def _unspaced_matches(self, text: str) -> list[dict[str, Any]]:
