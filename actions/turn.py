@@ -32,7 +32,7 @@ def needs_log() -> NeedsLog:
 def context(language: str | None = None) -> Context:
     """The shop's knowledge and words for one turn, in `language`."""
     return Context(kb=get_knowledge().localized(language), shop=get_shop(), msgs=get_messages(language),
-                   max_questions=get_settings().max_questions)
+                   max_questions=get_settings().max_questions, in_language=context)
 
 
 def take_in(state: DiscoveryState, event: dict[str, Any]) -> Step:

@@ -10,7 +10,7 @@ import copy
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from jujube.facts import Facts
 from jujube.inputs import chosen_position, length_in_words
@@ -47,6 +47,7 @@ class Context:
     shop: Shop
     msgs: Messages
     max_questions: int = 3
+    in_language: Optional[Callable[[Optional[str]], "Context"]] = None  # the same context in another language
 
 
 @dataclass
@@ -81,6 +82,8 @@ def next_step(state: DiscoveryState, u: Understanding, ctx: Context) -> Step:
         if retry.text != state.last_reply:
             step = retry
     st = step.state
+    if u.kind == "text" and not u.facts.empty():
+        st.told_in = ctx.msgs.language  # the need is logged in the language it was told in
     if st.profile.has_facts() or st.unmet or st.recommended:
         step.records.append(_record(st, ctx))
     if step.messages:
@@ -594,11 +597,15 @@ def _no_match(step: Step, ctx: Context) -> str:
 
 
 def _record(st: DiscoveryState, ctx: Context) -> dict[str, Any]:
-    """The need record of the current discovery (without conversation id and time)."""
+    """The need record of the current discovery (without conversation id and time), in the words of the
+    language the need was told in ("thanks, bye" in English after a Chinese discovery keeps it Chinese)."""
+    if st.told_in and st.told_in != ctx.msgs.language and ctx.in_language is not None:
+        ctx = ctx.in_language(st.told_in)
     kb = ctx.kb
     products = [kb.by_sku[s] for s in st.recommended if s in kb.by_sku]
     unmet = st.outcome == "no_match" or bool(st.unmet)
     record = need_record(kb, "", st.discovery_id, st.channel, st.profile, products, dict(st.reasons), st.outcome,
-                         unmet, chosen_sku=st.chosen_sku, language=st.language, unmet_items=st.unmet, msgs=ctx.msgs)
+                         unmet, chosen_sku=st.chosen_sku, language=ctx.msgs.language, unmet_items=st.unmet,
+                         msgs=ctx.msgs)
     record["discovery_no"] = st.discovery_no
     return record

@@ -35,7 +35,8 @@ class DiscoveryState:
     last_reply: str = ""
     unmet: list[str] = field(default_factory=list)  # things asked for that the shop does not sell
     channel: str = "rest"
-    language: Optional[str] = None
+    language: Optional[str] = None  # the language of the latest message: replies are in it
+    told_in: Optional[str] = None  # the language the need was told in: the need record is in it
     seen_until: float = 0.0  # timestamp of the last shopper message taken in
 
     def next_discovery(self) -> "DiscoveryState":
