@@ -151,8 +151,10 @@ def not_money(text: str, start: int, end: int) -> bool:
         return True  # postcode, phone number, order number
     if re.search(r"\d[\s-]\d{3,}", text[max(0, start - 4):end + 6]):
         return True  # spaced phone digits
-    if len(digits) == 4 and 1900 <= int(digits) <= 2099 and "." not in raw:
-        return True  # a year or a title ("1922")
+    money_before = re.search(r"(?:budget|spend|under|up to|about|around|max|pay)\W*$", text[max(0, start - 12):start],
+                             re.IGNORECASE)
+    if len(digits) == 4 and 1900 <= int(digits) <= 2099 and "." not in raw and not money_before:
+        return True  # a year or a title ("1922"), not "a budget of 2000"
     low_before = " " + text[max(0, start - 14):start].lower()
     if any(re.search(r"(?<![a-z])" + re.escape(c) + r"\s*$", low_before) for c in _ID_CUES):
         return True
@@ -174,7 +176,7 @@ def headcount(text: str) -> Optional[int]:
     if not m:
         return None
     value = words_to_number(m.group("n"))
-    return int(value) if value else None
+    return int(value) if value and value >= 2 else None
 
 
 _PRICED_AFTER = re.compile(r"\s*(?:each|apiece|a piece|per (?:person|head|box|set|gift|item)|a head|in total|total|"

@@ -18,7 +18,7 @@ from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
 from jujube.profile import Profile
 from jujube.questions import ask, next_topic
-from jujube.ranking import Scored, rank, score_product, why_not_requested
+from jujube.ranking import Scored, popular, rank, score_product, why_not_requested
 from jujube.replies import difference, need_record, pick_buttons, product_details, product_line, recommendation_lines, traits
 from jujube.shop import Shop
 from jujube.state import DiscoveryState
@@ -413,8 +413,8 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     if not profile.has_facts() and not st.wants_suggestion:
         step.say(msgs.text("opening", avoid=st.last_reply))
         return "opening"
-    if profile.own_words and not (profile.known or profile.kinds or profile.sections):
-        if "open" not in st.asked and "section" not in st.asked:
+    if profile.own_words and not (profile.known or profile.kinds or profile.sections) and "section" not in st.asked:
+        if "open" not in st.asked:
             st.asked.append("open")
             st.last_question = None
             step.say(msgs.text("open_need", avoid=st.last_reply))
@@ -433,10 +433,24 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
         return _refine(step, ctx, cheaper=False)  # the need said again: the picks did not land, show others
     if _recommend(step, ctx):
         return "recommend"
-    if not profile.concepts(kb)[1 if profile.recipient else 0:] and not (profile.kinds or profile.sections) \
-            and "section" not in st.asked:
-        return _ask_section(step, ctx)  # the need is not known yet: "nothing fits" would not be true
+    if not profile.concepts(kb)[1 if profile.recipient else 0:] and not (profile.kinds or profile.sections):
+        if "section" not in st.asked:
+            return _ask_section(step, ctx)  # the need is not known yet: "nothing fits" would not be true
+        if _recommend_popular(step, ctx):
+            return "recommend_popular"
     return _no_match(step, ctx)
+
+
+def _recommend_popular(step: Step, ctx: Context) -> bool:
+    """The need stays unknown after asking: the shop's best sellers that the known facts allow."""
+    st, msgs, kb = step.state, ctx.msgs, ctx.kb
+    picks = popular(st.profile, kb, ctx.shop.popular, exclude_skus=st.shown)
+    if not picks:
+        return False
+    lines = [msgs.text("intro_popular")] + recommendation_lines(kb, picks, msgs) + [msgs.text("outro")]
+    step.say("\n".join(lines), pick_buttons(msgs, len(picks)))
+    _show(st, picks)
+    return True
 
 
 def _acknowledge(st: DiscoveryState, ctx: Context) -> str:
@@ -475,8 +489,10 @@ def _unsure(step: Step, ctx: Context, intent: str, words: str = "") -> str:
             st.wants_suggestion = True
             step.say(msgs.text("unsure_again", avoid=st.last_reply))
             return _continue(step, ctx)
-        if st.unsure >= 2:
+        if st.unsure >= 2 and "section" not in st.asked:
             return _ask_section(step, ctx)
+        if st.unsure >= 2 and _recommend_popular(step, ctx):
+            return "recommend_popular"
         step.say(msgs.text("unsure_general", avoid=st.last_reply))
         return _continue(step, ctx)
     buttons = [msgs.button(b) for b in UNSURE_BUTTONS.get(topic, ())]

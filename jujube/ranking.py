@@ -187,6 +187,19 @@ def rank(
     return picked
 
 
+def popular(profile: Profile, kb: Knowledge, skus: Iterable[str], exclude_skus: Iterable[str] = (),
+            limit: int = 3) -> list[Scored]:
+    """The shop's best sellers that the known facts allow (budget, allergies, wishes), for a need not yet known."""
+    banned = hard_exclusions(profile, kb)
+    skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)}
+    out = []
+    for sku in skus:
+        product = kb.by_sku.get(sku)
+        if product and sku not in skip and not product.tags & banned and _fits_budget(product, profile, None):
+            out.append(Scored(product, 0.0))
+    return out[:limit]
+
+
 def why_not_requested(profile: Profile, kb: Knowledge, msgs: Messages) -> Optional[str]:
     """Why none of the requested kind can be offered, as a short clause; None when some can."""
     products = [p for k in profile.kinds for p in kb.products_of_kind(k)]

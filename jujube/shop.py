@@ -59,6 +59,7 @@ class Shop:
     storage: dict[str, str]
     not_sold: tuple[NotSold, ...]
     storage_by_language: dict[str, dict[str, str]] = field(default_factory=dict)
+    popular: tuple[str, ...] = ()  # best sellers (skus), offered when a shopper cannot say what they need
 
     def storage_note(self, section: str, language: Optional[str]) -> Optional[str]:
         """How to keep a section's products, in `language` when the shop has it."""
@@ -116,7 +117,7 @@ def load_shop(path: Path) -> Shop:
     storage = {str(k): str(v) for k, v in (raw.get("storage") or {}).items()}
     by_language = {lang: {str(k): str(v) for k, v in (o.get("storage") or {}).items()} for lang, o in overlays.items()}
     return Shop(name=str(raw.get("name") or "the shop"), info=info, storage=storage, not_sold=not_sold,
-                storage_by_language=by_language)
+                storage_by_language=by_language, popular=tuple(str(s) for s in raw.get("popular") or ()))
 
 
 @lru_cache(maxsize=1)

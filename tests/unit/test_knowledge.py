@@ -60,3 +60,11 @@ def test_broken_files_give_clear_errors(tmp_path: Path) -> None:
     bad.write_text(": : :")
     with pytest.raises(KnowledgeError):
         load_knowledge(bad, lex)
+
+
+def test_the_shops_best_sellers_are_in_the_catalog() -> None:
+    from jujube.shop import load_shop
+
+    shop = load_shop(REAL / "shop.yml")
+    catalog = load_knowledge(REAL / "catalog.yml", REAL / "lexicon.yml")
+    assert len(shop.popular) >= 3 and set(shop.popular) <= set(catalog.by_sku)
