@@ -31,7 +31,7 @@ async def converse(
         return
     if not replies:
         logger.info("Rasa sent no reply to %s", sender)
-    await deliver(context.bot, chat.id, render(replies, svc.buttons))
+    await deliver(context.bot, chat.id, render(replies, svc.buttons, messages.telegram_text("choose_prompt")))
 
 
 async def rehearse_or_converse(

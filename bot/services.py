@@ -82,7 +82,7 @@ def words_of(update: object) -> str:
     message = update.effective_message if isinstance(update, Update) else None
     if message is None:
         return ""
-    text = message.text or message.caption or ""
+    text = getattr(message, "text", None) or getattr(message, "caption", None) or ""
     return "" if text.startswith("/") else text
 
 

@@ -93,6 +93,10 @@ async def test_a_chinese_edit_and_an_expired_button_are_answered_in_chinese(
     (answer,) = await bot.wait("answerCallbackQuery", since=since)
     assert answer["text"] == bot_text("button_expired", "zh")  # the language of the question it is under
 
+    fake_rasa.responder = lambda body: [{"buttons": [{"title": "自己", "payload": "/a"}]}]  # buttons, no text
+    (choice,) = await bot.say("有酸枣吗", language_code="en")
+    assert choice["text"] == bot_text("choose_prompt", "zh") == "请选一个：" and choice["reply_markup"]
+
 
 async def test_the_command_menu_is_published_in_english_and_chinese(bot: RunningBot, fake_tg: FakeTelegram) -> None:
     english = {c["command"]: c["description"] for c in fake_tg.commands}
