@@ -22,6 +22,8 @@ from bot import commands, handlers
 from bot.config import BotSettings
 from bot.rasa_client import RasaClient
 from bot.services import Services
+from jujube.knowledge import KnowledgeError
+from jujube.messages import get_messages, languages
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +56,13 @@ def register(app: Application) -> None:
 
 
 async def publish_commands(app: Application) -> None:
-    """Put the commands in Telegram's menu (a failure is logged, not fatal)."""
+    """Put the commands in Telegram's menu, by default in English and in each catalog's language for users
+    whose Telegram speaks it (a failure is logged, not fatal)."""
     try:
-        await app.bot.set_my_commands(commands.COMMANDS)
-    except TelegramError as exc:
+        await app.bot.set_my_commands(commands.menu(get_messages(None)))
+        for lang in languages():
+            await app.bot.set_my_commands(commands.menu(get_messages(lang)), language_code=lang)
+    except (TelegramError, KnowledgeError) as exc:
         logger.warning("could not publish the command menu: %s", exc)
 
 

@@ -9,23 +9,21 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.errors import RasaUnavailable
 from bot.render import MAX_CALLBACK_DATA
-from bot.services import language, say, sender_id, services, trainee_id
+from bot.services import language, say, sender_id, services, text_for, texts_for, trainee_id
+from jujube.messages import Messages
 
 logger = logging.getLogger(__name__)
 
 FORGET_YES, FORGET_NO = "fg:yes", "fg:no"
 REHEARSE_PREFIX = "rh:"
-COMMANDS = [
-    BotCommand("start", "Greeting"),
-    BotCommand("help", "What I can do"),
-    BotCommand("restart", "Start a fresh conversation"),
-    BotCommand("forget", "Delete what this chat has stored"),
-    BotCommand("rehearse", "Sales staff: practise discovering a customer's need"),
-    BotCommand("stop", "End a rehearsal and see the scorecard"),
-]
+COMMANDS = ("start", "help", "restart", "forget", "rehearse", "stop")
+
+
+def menu(messages: Messages) -> list[BotCommand]:
+    """The commands with their descriptions in one language, for Telegram's menu."""
+    return [BotCommand(name, messages.telegram_text(f"menu_{name}")) for name in COMMANDS]
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,16 +39,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     note = ""
     try:
         if await services(context).rehearsals.active(trainee_id(update.effective_user, chat)):
-            note = texts.IN_REHEARSAL_NOTE
+            note = text_for(update, "in_rehearsal_note")
     except Exception:
         logger.exception("the rehearsal coach failed for chat %s", chat.id)
-    await say(context.bot, chat.id, texts.GREETING, note)
+    await say(context.bot, chat.id, text_for(update, "greeting"), note)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands."""
     if update.effective_chat is not None:
-        await say(context.bot, update.effective_chat.id, texts.HELP)
+        await say(context.bot, update.effective_chat.id, text_for(update, "help"))
 
 
 async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,31 +62,29 @@ async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await svc.rasa.restart(sender_id(chat), language(update.effective_user))
         except RasaUnavailable as exc:
             logger.warning("could not restart %s: %s", sender_id(chat), exc)
-            await say(context.bot, chat.id, texts.RASA_DOWN)
+            await say(context.bot, chat.id, text_for(update, "rasa_down"))
             return
-    await say(context.bot, chat.id, texts.RESTARTED)
+    await say(context.bot, chat.id, text_for(update, "restarted"))
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for confirmation before deleting this chat's stored data."""
     if update.effective_chat is None:
         return
+    messages = texts_for(update)
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.FORGET_YES, callback_data=FORGET_YES),
-          InlineKeyboardButton(texts.FORGET_NO, callback_data=FORGET_NO)]]
+        [[InlineKeyboardButton(messages.telegram_text("forget_yes"), callback_data=FORGET_YES),
+          InlineKeyboardButton(messages.telegram_text("forget_no"), callback_data=FORGET_NO)]]
     )
-    await say(context.bot, update.effective_chat.id, texts.FORGET_CONFIRM, keyboard=keyboard)
+    await say(context.bot, update.effective_chat.id, messages.telegram_text("forget_confirm"), keyboard=keyboard)
 
 
-def forget_summary(counts: dict[str, int]) -> str:
+def forget_summary(counts: dict[str, int], messages: Messages) -> str:
     """What was deleted, in words."""
     if not any(counts.values()):
-        return texts.FORGET_NOTHING
-    return texts.FORGET_DONE.format(
-        conversations=texts.plural(counts.get("conversations", 0), "conversation"),
-        needs=texts.plural(counts.get("needs", 0), "need"),
-        messages=texts.plural(counts.get("messages", 0), "message"),
-    )
+        return messages.telegram_text("forget_nothing")
+    return messages.telegram_text("forget_done", **{
+        key: messages.telegram_count(key, counts.get(key, 0)) for key in ("conversations", "needs", "messages")})
 
 
 async def on_forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,7 +97,7 @@ async def on_forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except TelegramError as exc:
         logger.debug("could not answer a button tap: %s", exc)
     if query.data != FORGET_YES:
-        await query.edit_message_text(texts.FORGET_KEPT)
+        await query.edit_message_text(text_for(update, "forget_kept"))
         return
     svc, sender = services(context), sender_id(chat)
     async with svc.lock(chat.id):
@@ -109,14 +105,14 @@ async def on_forget_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             counts = await asyncio.to_thread(svc.forget, sender)
         except Exception:
             logger.exception("could not forget %s", sender)
-            await query.edit_message_text(texts.FORGET_FAILED)
+            await query.edit_message_text(text_for(update, "forget_failed"))
             return
         try:
             await svc.rasa.restart(sender, language(update.effective_user))
         except RasaUnavailable as exc:
             logger.warning("forgot %s but could not restart its Rasa conversation: %s", sender, exc)
     logger.info("forgot %s at the user's request: %s", sender, counts)
-    await query.edit_message_text(forget_summary(counts))
+    await query.edit_message_text(forget_summary(counts, texts_for(update)))
 
 
 async def _rehearsal_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Optional[tuple[Any, Any, str]]:
@@ -126,7 +122,7 @@ async def _rehearsal_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> O
         return None
     rehearsals, trainee = services(context).rehearsals, trainee_id(update.effective_user, chat)
     if not await rehearsals.available():
-        await say(context.bot, chat.id, texts.REHEARSALS_UNAVAILABLE)
+        await say(context.bot, chat.id, text_for(update, "rehearsals_unavailable"))
         return None
     return chat, rehearsals, trainee
 
@@ -141,20 +137,20 @@ async def begin_rehearsal(
     chat, rehearsals, trainee = found
     try:
         if await rehearsals.active(trainee):
-            await say(context.bot, chat.id, texts.REHEARSAL_RUNNING)
+            await say(context.bot, chat.id, text_for(update, "rehearsal_running"))
             return
         personas = await rehearsals.personas() if offer and not persona else []
         choices = [(key, title) for key, title in personas
                    if len((REHEARSE_PREFIX + key).encode()) <= MAX_CALLBACK_DATA]
         if len(choices) > 1:
             rows = [[InlineKeyboardButton(title, callback_data=REHEARSE_PREFIX + key)] for key, title in choices]
-            rows.append([InlineKeyboardButton(texts.REHEARSAL_ANY, callback_data=REHEARSE_PREFIX)])
-            await say(context.bot, chat.id, texts.REHEARSAL_PICK, keyboard=InlineKeyboardMarkup(rows))
+            rows.append([InlineKeyboardButton(text_for(update, "rehearsal_any"), callback_data=REHEARSE_PREFIX)])
+            await say(context.bot, chat.id, text_for(update, "rehearsal_pick"), keyboard=InlineKeyboardMarkup(rows))
             return
         lines = await rehearsals.start(trainee, persona)
     except Exception:
         logger.exception("could not start a rehearsal for %s", trainee)
-        await say(context.bot, chat.id, texts.REHEARSAL_FAILED)
+        await say(context.bot, chat.id, text_for(update, "rehearsal_failed"))
         return
     await say(context.bot, chat.id, *lines)
 
@@ -185,11 +181,11 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat, rehearsals, trainee = found
     try:
         if not await rehearsals.active(trainee):
-            await say(context.bot, chat.id, texts.REHEARSAL_NONE)
+            await say(context.bot, chat.id, text_for(update, "rehearsal_none"))
             return
         lines = await rehearsals.stop(trainee)
     except Exception:
         logger.exception("could not stop the rehearsal of %s", trainee)
-        await say(context.bot, chat.id, texts.REHEARSAL_FAILED)
+        await say(context.bot, chat.id, text_for(update, "rehearsal_failed"))
         return
     await say(context.bot, chat.id, *lines)

@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE = 4096          # Telegram's limit, in UTF-16 code units after entity parsing
 MAX_CALLBACK_DATA = 64      # bytes
 MAX_BUTTON_TITLE = 64
-CHOOSE_PROMPT = "Please choose:"
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 
 
@@ -126,8 +125,9 @@ def keyboard(buttons: Iterable[dict[str, Any]], store: ButtonStore) -> Optional[
     return InlineKeyboardMarkup([keys[i : i + width] for i in range(0, len(keys), width)])
 
 
-def render(replies: Iterable[dict[str, Any]], store: ButtonStore) -> list[Outgoing]:
-    """Telegram messages for Rasa's replies: text split under the limit, buttons on the last part, images."""
+def render(replies: Iterable[dict[str, Any]], store: ButtonStore, prompt: str) -> list[Outgoing]:
+    """Telegram messages for Rasa's replies: text split under the limit, buttons on the last part (under
+    `prompt` when a reply has buttons but no text), images."""
     out: list[Outgoing] = []
     for reply in replies:
         image = reply.get("image")
@@ -140,7 +140,7 @@ def render(replies: Iterable[dict[str, Any]], store: ButtonStore) -> list[Outgoi
             text = f"{text}\n{attachment.strip()}".strip()
         buttons = reply.get("buttons") or reply.get("quick_replies") or []
         markup = keyboard(buttons, store) if isinstance(buttons, list) else None
-        parts = split_text(text) or ([CHOOSE_PROMPT] if markup else [])
+        parts = split_text(text) or ([prompt] if markup else [])
         for i, part in enumerate(parts):
             out.append(Outgoing(text=to_html(part), keyboard=markup if i == len(parts) - 1 else None))
         if not (parts or image):

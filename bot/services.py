@@ -10,7 +10,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Iterable, Optional
 
-from telegram import Bot, Chat, User
+from telegram import Bot, Chat, Update, User
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.rasa_client import RasaClient
 from bot.rehearsal import Rehearsals
 from bot.render import ButtonStore, Outgoing, split_text
+from jujube.messages import Messages, get_messages, reply_language
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,28 @@ def trainee_id(user: Optional[User], chat: Chat) -> str:
 def language(user: Optional[User]) -> Optional[str]:
     """The user's language code as Telegram reports it."""
     return user.language_code if user and user.language_code else None
+
+
+def words_of(update: object) -> str:
+    """The words of an update's message: the user's text or caption (a command's words are not the user's
+    language), or, for a button tap, the text of the message the button belongs to."""
+    message = update.effective_message if isinstance(update, Update) else None
+    if message is None:
+        return ""
+    text = getattr(message, "text", None) or getattr(message, "caption", None) or ""
+    return "" if text.startswith("/") else text
+
+
+def texts_for(update: object) -> Messages:
+    """The catalog to answer an update from: the language of its words, else the user's Telegram language,
+    else English."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return get_messages(reply_language(words_of(update), None, language(user)))
+
+
+def text_for(update: object, key: str, **values: Any) -> str:
+    """The bot's own message `key` in the language of `update`."""
+    return texts_for(update).telegram_text(key, **values)
 
 
 @contextlib.asynccontextmanager

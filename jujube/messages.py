@@ -30,6 +30,7 @@ class Messages:
     script: str = ""  # a character class of the script this language is written in
     ordinals: dict[str, int] = field(default_factory=dict)  # words that pick a suggestion by position
     joiners: tuple[str, ...] = (",",)  # what joins the items of a list ("the first and the third")
+    telegram: dict[str, str] = field(default_factory=dict)  # what the Telegram bot says on its own
 
     def parts(self, text: str) -> list[str]:
         """The items of a list the shopper wrote ("the first and the third" -> two parts)."""
@@ -69,6 +70,18 @@ class Messages:
             out = variants[1].format(**values)
         return out
 
+    def telegram_text(self, key: str, **values: Any) -> str:
+        """The Telegram bot's own message `key` filled with `values`."""
+        text = self.telegram.get(key)
+        if text is None:
+            raise KnowledgeError(f"no telegram text {key!r} for language {self.language!r}")
+        return text.format(**values)
+
+    def telegram_count(self, key: str, count: int) -> str:
+        """A counted thing ('1 need', '2 needs'): `key_one` for one when the language has it, else `key_other`."""
+        one = f"{key}_one"
+        return self.telegram_text(one if count == 1 and one in self.telegram else f"{key}_other", count=count)
+
     def button(self, key: str, **values: Any) -> dict[str, str]:
         """One button (title and payload) filled with `values`."""
         spec = self.buttons.get(key)
@@ -94,7 +107,8 @@ def load_messages(path: Path) -> Messages:
                     ordinals={str(k): int(v) for k, v in (raw.get("ordinals") or {}).items()},
                     joiners=tuple(str(j) for j in raw.get("joiners") or (",",)),
                     assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
-                    farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()))
+                    farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()),
+                    telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()})
 
 
 @lru_cache(maxsize=8)

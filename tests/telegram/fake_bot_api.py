@@ -56,7 +56,8 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {}
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the default menu
+        self.menus: dict[str, list[dict[str, Any]]] = {}  # language code -> that language's menu
         self.open_queries: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[ApiError]] = {}
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
@@ -124,11 +125,12 @@ class FakeTelegram:
         """A user writes `text` in `chat_id`; returns the update id."""
         return self.push("message", self.message(chat_id, text, **kwargs))
 
-    def tap(self, chat_id: int, message_id: int, data: str, user_id: Optional[int] = None) -> str:
+    def tap(self, chat_id: int, message_id: int, data: str, user_id: Optional[int] = None,
+            language_code: Optional[str] = "en") -> str:
         """A user taps the button with `data` under a bot message; returns the callback query id."""
         msg = self.messages[(chat_id, message_id)]
         query_id = f"cq{next(self._ids)}"
-        query = {"id": query_id, "from": self.user(user_id or chat_id), "message": msg,
+        query = {"id": query_id, "from": self.user(user_id or chat_id, language_code), "message": msg,
                  "chat_instance": f"ci{chat_id}", "data": data}
         with self._cond:
             self.open_queries[query_id] = query
@@ -285,11 +287,18 @@ class FakeTelegram:
         return msg
 
     def api_setMyCommands(self, params: dict[str, Any]) -> Any:
-        self.commands = check_commands(params.get("commands"))
+        commands, code = check_commands(params.get("commands")), str(params.get("language_code") or "")
+        if code and not re.fullmatch(r"[a-z]{2}", code):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        if code:
+            self.menus[code] = commands
+        else:
+            self.commands = commands
         return True
 
     def api_getMyCommands(self, params: dict[str, Any]) -> Any:
-        return self.commands
+        code = str(params.get("language_code") or "")
+        return self.menus.get(code, []) if code else self.commands
 
     def api_setWebhook(self, params: dict[str, Any]) -> Any:
         url = str(params.get("url") or "")

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from bot.config import BotSettings
 from bot.services import Services
 from fake_bot_api import FakeTelegram
+from jujube.messages import get_messages
 
 CHAT = 4242
 WAIT = 30.0  # seconds any single wait may take before a test fails; generous for loaded machines
@@ -47,3 +48,8 @@ class RunningBot:
     async def wait(self, method: str, count: int = 1, since: int = 0, timeout: float = WAIT) -> list[dict[str, Any]]:
         """Wait (without blocking the bot) for calls the bot makes."""
         return await asyncio.to_thread(self.tg.wait, method, count, since, timeout)
+
+
+def bot_text(key: str, language: str = "en", **values: Any) -> str:
+    """What the bot says by itself for `key`, read from the message catalog of `language`."""
+    return get_messages(language).telegram_text(key, **values)

@@ -15,8 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import texts
-from telegram_harness import free_port
+from telegram_harness import bot_text, free_port
 from fake_bot_api import FakeTelegram
 
 pytestmark = pytest.mark.e2e
@@ -161,7 +160,7 @@ def test_the_jujube_conversation_on_telegram(stack: dict[str, Any], fake_tg: Fak
             transcript += [m["text"] for m in replies]
         recommendation = next((m for m in replies if is_recommendation(m["text"])), None)
         assert recommendation is not None, "no sour recommendation with a price:\n" + "\n".join(transcript)
-        assert texts.RASA_DOWN not in transcript
+        assert bot_text("rasa_down") not in transcript
 
         [need] = export(stack["env"], sender)
         assert need["conversation_id"] == sender and need["channel"] == "telegram"
@@ -173,7 +172,7 @@ def test_the_jujube_conversation_on_telegram(stack: dict[str, Any], fake_tg: Fak
         assert need["outcome"] == "accepted", "\n".join(transcript)
 
         (question,) = shopper.say("/forget")
-        edit = shopper.tap(question, texts.FORGET_YES, expect="editMessageText")  # the answer replaces the question
+        edit = shopper.tap(question, bot_text("forget_yes"), expect="editMessageText")  # the answer replaces the question
         assert edit["text"].startswith("Deleted 1 conversation, 1 need and "), edit
         assert export(stack["env"], sender) == []
         shopper.say("hello")  # a new message must not bring anything of the forgotten conversation back

@@ -8,8 +8,7 @@ from typing import Any, Callable
 import pytest
 
 from bot import services as bot_services
-from bot import texts
-from telegram_harness import CHAT, RunningBot
+from telegram_harness import CHAT, RunningBot, bot_text
 from fake_bot_api import FakeTelegram
 from fake_rasa import FakeRasa
 from telegram_rules import utf16_len
@@ -34,9 +33,9 @@ async def test_commands_are_in_the_menu(bot: RunningBot, fake_tg: FakeTelegram) 
 
 
 async def test_start_and_help_answer_without_rasa(bot: RunningBot, fake_rasa: FakeRasa) -> None:
-    assert (await bot.say("/start"))[0]["text"] == texts.GREETING
-    assert (await bot.say("/help"))[0]["text"] == texts.HELP
-    assert (await bot.say("/nonsense"))[0]["text"] == texts.UNKNOWN_COMMAND
+    assert (await bot.say("/start"))[0]["text"] == bot_text("greeting")
+    assert (await bot.say("/help"))[0]["text"] == bot_text("help")
+    assert (await bot.say("/nonsense"))[0]["text"] == bot_text("unknown_command")
     assert fake_rasa.received == []
 
 
@@ -98,7 +97,7 @@ async def test_a_tap_on_an_unknown_button_is_answered(bot: RunningBot, fake_rasa
     since = fake_tg.mark()
     fake_tg.tap(CHAT, fake_tg.last_message_id(CHAT), "zz:forged")
     (answer,) = await bot.wait("answerCallbackQuery", since=since)
-    assert answer["text"] == texts.BUTTON_EXPIRED
+    assert answer["text"] == bot_text("button_expired")
     assert fake_rasa.messages() == ["hi"]
 
 
@@ -162,7 +161,7 @@ async def test_things_other_than_text_get_a_friendly_answer(
     since = fake_tg.mark()
     fake_tg.push("message", fake_tg.message(CHAT, None, **content))
     await bot.wait("sendMessage", since=since)
-    assert fake_tg.texts(CHAT, since) == [texts.ONLY_TEXT]
+    assert fake_tg.texts(CHAT, since) == [bot_text("only_text")]
     assert fake_rasa.received == []
     assert not bot.task.done()
 
@@ -173,13 +172,13 @@ async def test_edited_messages_get_a_friendly_answer(bot: RunningBot, fake_rasa:
     edited = fake_tg.message(CHAT, "sour dates please", edit_date=int(time.time()))
     fake_tg.push("edited_message", edited)
     await bot.wait("sendMessage", since=since)
-    assert fake_tg.texts(CHAT, since) == [texts.EDITED]
+    assert fake_tg.texts(CHAT, since) == [bot_text("edited")]
     assert fake_rasa.messages() == ["dates please"]
 
 
 async def test_restart_starts_a_fresh_conversation(bot: RunningBot, fake_rasa: FakeRasa) -> None:
     (reply,) = await bot.say("/restart")
-    assert reply["text"] == texts.RESTARTED
+    assert reply["text"] == bot_text("restarted")
     assert fake_rasa.received == [{"sender": f"tg:{CHAT}", "message": "/restart",
                                    "metadata": {"channel": "telegram", "language": "en"}}]
 

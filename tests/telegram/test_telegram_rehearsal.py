@@ -7,9 +7,9 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from bot import rehearsal, texts
+from bot import rehearsal
 from bot.rehearsal import Rehearsals
-from telegram_harness import CHAT
+from telegram_harness import CHAT, bot_text
 from fake_bot_api import FakeTelegram
 from fake_rasa import FakeRasa
 
@@ -70,9 +70,9 @@ async def test_rehearse_offers_personas_and_routes_messages_to_the_coach_until_s
 ) -> None:
     coach = coach_bot.coach
     (offer,) = await coach_bot.say("/rehearse")
-    assert offer["text"] == texts.REHEARSAL_PICK
+    assert offer["text"] == bot_text("rehearsal_pick")
     buttons = {b["text"]: b["callback_data"] for row in offer["reply_markup"]["inline_keyboard"] for b in row}
-    assert set(buttons) == {"Grandmother buying dates", "A gift for the boss", texts.REHEARSAL_ANY}
+    assert set(buttons) == {"Grandmother buying dates", "A gift for the boss", bot_text("rehearsal_any")}
 
     since = fake_tg.mark()
     fake_tg.tap(CHAT, fake_tg.last_message_id(CHAT), buttons["A gift for the boss"])
@@ -86,7 +86,7 @@ async def test_rehearse_offers_personas_and_routes_messages_to_the_coach_until_s
     assert fake_rasa.received == []  # the trainee's words never reached the shop assistant
 
     greeting, note = await coach_bot.say("/start", count=2)
-    assert (greeting["text"], note["text"]) == (texts.GREETING, texts.IN_REHEARSAL_NOTE)
+    assert (greeting["text"], note["text"]) == (bot_text("greeting"), bot_text("in_rehearsal_note"))
 
     (card,) = await coach_bot.say("/stop")
     assert card["text"].startswith("Scorecard:")
@@ -101,12 +101,12 @@ async def test_rehearse_with_a_persona_and_the_deep_link_start_directly(coach_bo
     await coach_bot.say("/rehearse grandma", count=2)
     assert ("start", (TRAINEE, "grandma"), {"channel": "telegram"}) in coach.calls
     (running,) = await coach_bot.say("/rehearse")
-    assert running["text"] == texts.REHEARSAL_RUNNING
+    assert running["text"] == bot_text("rehearsal_running")
     await coach_bot.say("/stop")
     await coach_bot.say("/start rehearse_boss-gift", count=2)
     assert ("start", (TRAINEE, "boss-gift"), {"channel": "telegram"}) in coach.calls
     assert (await coach_bot.say("/stop"))[0]["text"].startswith("Scorecard:")
-    assert (await coach_bot.say("/stop"))[0]["text"] == texts.REHEARSAL_NONE
+    assert (await coach_bot.say("/stop"))[0]["text"] == bot_text("rehearsal_none")
 
 
 async def test_any_customer_starts_without_a_persona(coach_bot: Any, fake_tg: FakeTelegram) -> None:
@@ -121,8 +121,8 @@ async def test_any_customer_starts_without_a_persona(coach_bot: Any, fake_tg: Fa
 async def test_a_failing_coach_gets_an_apology_and_the_bot_carries_on(coach_bot: Any, fake_rasa: FakeRasa) -> None:
     await coach_bot.say("/rehearse grandma", count=2)
     coach_bot.coach.fail = True
-    assert (await coach_bot.say("hello"))[0]["text"] == texts.REHEARSAL_FAILED
-    assert (await coach_bot.say("/stop"))[0]["text"] == texts.REHEARSAL_FAILED
+    assert (await coach_bot.say("hello"))[0]["text"] == bot_text("rehearsal_failed")
+    assert (await coach_bot.say("/stop"))[0]["text"] == bot_text("rehearsal_failed")
     coach_bot.coach.fail = False
     assert (await coach_bot.say("hello"))[0]["text"] == "grandma answers: hello"
 
@@ -134,9 +134,9 @@ async def test_a_broken_coach_does_not_keep_shoppers_from_rasa(coach_bot: Any, f
 
 
 async def test_without_the_coach_rehearsals_are_not_available(bot: Any, fake_rasa: FakeRasa) -> None:
-    assert (await bot.say("/rehearse"))[0]["text"] == texts.REHEARSALS_UNAVAILABLE
-    assert (await bot.say("/stop"))[0]["text"] == texts.REHEARSALS_UNAVAILABLE
-    assert (await bot.say("/start rehearse"))[0]["text"] == texts.REHEARSALS_UNAVAILABLE
+    assert (await bot.say("/rehearse"))[0]["text"] == bot_text("rehearsals_unavailable")
+    assert (await bot.say("/stop"))[0]["text"] == bot_text("rehearsals_unavailable")
+    assert (await bot.say("/start rehearse"))[0]["text"] == bot_text("rehearsals_unavailable")
     assert (await bot.say("hi"))[0]["text"] == "You said: hi"
 
 

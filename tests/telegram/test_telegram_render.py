@@ -62,7 +62,7 @@ def test_keyboard_layout_and_render_order() -> None:
     assert [len(row) for row in wide.inline_keyboard] == [1, 1]
     assert keyboard([{"nothing": 1}], store) is None
     out = render([{"text": "Look:", "image": "https://x/kiwi.jpg"}, {"buttons": [{"title": "Yes", "payload": "/affirm"}]},
-                  {"custom": {"kind": "ignored"}}], store)
+                  {"custom": {"kind": "ignored"}}], store, "Please choose:")
     assert [(o.photo, o.text, bool(o.keyboard)) for o in out] == [
         ("https://x/kiwi.jpg", "", False), (None, "Look:", False), (None, "Please choose:", True)]
 

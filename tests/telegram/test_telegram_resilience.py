@@ -9,8 +9,7 @@ import asyncio
 import time
 from typing import Any, Callable
 
-from bot import texts
-from telegram_harness import CHAT, free_port
+from telegram_harness import CHAT, bot_text, free_port
 from fake_bot_api import FakeTelegram
 from fake_rasa import FakeRasa
 
@@ -24,7 +23,7 @@ async def test_rasa_unreachable_gets_an_apology_and_the_bot_recovers_when_rasa_i
     (reply,) = await bot.say("Do you have dates?", timeout=30)
     took = time.monotonic() - started
     print(f"measured: apology for a refused connection after {took:.2f} s (Rasa timeout 30 s, bound 15 s)")
-    assert reply["text"] == texts.RASA_DOWN
+    assert reply["text"] == bot_text("rasa_down")
     assert took < 15  # a refused connection is not waited out
     assert any("no answer from Rasa for tg:4242" in r.getMessage() for r in caplog.records)
     assert not bot.task.done()
@@ -45,7 +44,7 @@ async def test_slow_rasa_gets_an_apology_within_the_timeout(start_bot: Callable[
     (reply,) = await bot.say("hello?", timeout=30)
     took = time.monotonic() - started
     print(f"measured: apology for a slow Rasa after {took:.2f} s (timeout 1 s, Rasa answers at 30 s, bound 15 s)")
-    assert reply["text"] == texts.RASA_DOWN
+    assert reply["text"] == bot_text("rasa_down")
     assert 0.9 < took < 15  # the timeout was waited for, and the apology came long before Rasa's answer
     fake_rasa.delay = 0
     (reply,) = await bot.say("still there?")
@@ -55,10 +54,10 @@ async def test_slow_rasa_gets_an_apology_within_the_timeout(start_bot: Callable[
 
 async def test_rasa_errors_and_garbage_get_an_apology(bot: Any, fake_rasa: FakeRasa) -> None:
     fake_rasa.status = 500
-    assert (await bot.say("one"))[0]["text"] == texts.RASA_DOWN
+    assert (await bot.say("one"))[0]["text"] == bot_text("rasa_down")
     fake_rasa.status = 200
     fake_rasa.responder = lambda body: {"not": "a list"}  # type: ignore[assignment, return-value]
-    assert (await bot.say("two"))[0]["text"] == texts.RASA_DOWN
+    assert (await bot.say("two"))[0]["text"] == bot_text("rasa_down")
     fake_rasa.responder = lambda body: [{"text": "back to normal"}]
     assert (await bot.say("three"))[0]["text"] == "back to normal"
 
@@ -88,6 +87,6 @@ async def test_a_failing_handler_is_logged_and_the_bot_apologises(
     since = fake_tg.mark()
     fake_tg.send_text(CHAT, "hi")
     await asyncio.to_thread(fake_tg.wait, "sendMessage", 2, since)
-    assert fake_tg.texts(CHAT, since) == [texts.SOMETHING_WRONG]
+    assert fake_tg.texts(CHAT, since) == [bot_text("something_wrong")]
     assert any("error while handling an update" in r.getMessage() for r in caplog.records)
     assert (await bot.say("again"))[0]["text"] == "You said: again"
