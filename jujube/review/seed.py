@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need
-from jujube.db.needs import discovery_id_of, parse_time
+from jujube.db.needs import discovery_id_of, language_of, parse_time
 from jujube.review import ReviewError
 from jujube.review.queries import dialect_of
 from jujube.review.seed_data import CONTACT_LINES, FIRST_NAMES, SITUATIONS, Situation
@@ -133,7 +133,7 @@ def _need_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "conversation_id": record["conversation_id"], "discovery_id": discovery_id_of(record),
         "discovery_no": record.get("discovery_no"),
-        "channel": record.get("channel", "rest"), "captured_at": ts, "updated_at": ts,
+        "channel": record.get("channel", "rest"), "language": language_of(record), "captured_at": ts, "updated_at": ts,
         "stated_request": record.get("stated_request") or "", "underlying_need": record.get("underlying_need") or "",
         "recipient": record.get("recipient"), "situation": record.get("situation"), "occasion": record.get("occasion"),
         "needs": record.get("needs") or {}, "budget_max": price.get("max"), "currency": price.get("currency"),

@@ -124,7 +124,7 @@ def test_filter_sort_open_conversation_and_download_csv(page, seeded, tmp_path) 
     page.wait_for_url("**/needs?**keyword=pregnant**")
     expected = count_needs(seeded, NeedFilter(keyword="pregnant", outcome="accepted"))
     assert page.locator("#result-count").inner_text() == f"{expected:,}"
-    assert set(page.locator("#needs-table tbody td:nth-child(6)").all_inner_texts()) == {"accepted"}
+    assert set(page.locator("#needs-table tbody td:nth-child(7)").all_inner_texts()) == {"accepted"}
     page.click("a.sort[data-sort=channel]")
     page.wait_for_url("**sort=-channel**")
     channels = page.locator("#needs-table tbody td:nth-child(2)").all_inner_texts()
