@@ -276,3 +276,14 @@ def test_dashboard_need_page_shows_the_language(client, seeded) -> None:
     assert '<dd id="language">zh (中文)</dd>' in client.get(f"/needs/{zh_id}").text
     unknown_id = list_needs(seeded, NeedFilter(conversation=CONTACT_ID)).rows[0].id
     assert '<dd id="language">unknown</dd>' in client.get(f"/needs/{unknown_id}").text
+
+
+def test_a_hostile_language_value_stays_text(empty_url: str) -> None:
+    factory = get_sessionmaker(empty_url)
+    save_need(factory, _record("rest:x", language='"><script>x'))
+    client = TestClient(create_app(settings(), factory), follow_redirects=False)
+    sign_in(client)
+    need_id = list_needs(factory, NeedFilter()).rows[0].id
+    for url in ("/", "/needs", f"/needs/{need_id}"):
+        html = client.get(url).text
+        assert "<script>" not in html and "&lt;script&gt;x" in html, url
