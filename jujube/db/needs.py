@@ -66,8 +66,8 @@ def _channel(record: dict[str, Any]) -> str:
 
 
 def language_of(record: dict[str, Any]) -> Optional[str]:
-    """The record's language code (`en`, `zh`), lower case; None when it does not say."""
-    value = str(record.get("language") or "").strip().lower()
+    """The record's language code (`en`, `zh`; `zh` also from `zh-Hans`), lower case; None when it does not say."""
+    value = str(record.get("language") or "").strip().lower().replace("_", "-").split("-")[0]
     return value[:LANGUAGE_MAX] or None
 
 

@@ -38,14 +38,25 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
+def _code(raw: str | None) -> str | None:
+    """`zh` from `zh-Hans`, `en` from `en_US`: the primary language subtag, lower case (as the needs log writes it)."""
+    value = (raw or "").strip().lower().replace("_", "-").split("-")[0]
+    return value[:16] or None
+
+
 def upgrade() -> None:
     """Upgrade schema: add needs.language and fill it from the conversation's language where known."""
+    bind = op.get_bind()
     op.add_column("needs", sa.Column("language", sa.String(length=16), nullable=True))
-    op.execute(
-        "UPDATE needs SET language = (SELECT lower(conversations.language) FROM conversations"
-        " WHERE conversations.id = needs.conversation_id)"
-        " WHERE language IS NULL"
-    )
+    convs = sa.table("conversations", sa.column("id", sa.String), sa.column("language", sa.String))
+    needs = sa.table("needs", sa.column("conversation_id", sa.String), sa.column("language", sa.String))
+    raws = [r[0] for r in bind.execute(sa.select(convs.c.language).where(convs.c.language.is_not(None)).distinct())]
+    for raw in raws:
+        if _code(raw) is None:
+            continue
+        of_raw = sa.select(convs.c.id).where(convs.c.language == raw)
+        bind.execute(needs.update().where(needs.c.language.is_(None), needs.c.conversation_id.in_(of_raw))
+                     .values(language=_code(raw)))
     op.create_index(INDEX[0], "needs", INDEX[1], unique=False)
 
 

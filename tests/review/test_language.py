@@ -75,12 +75,14 @@ def test_migration_fills_language_from_the_conversation_and_downgrades(tmp_path:
             {"id": "c-zh", "channel": "telegram", "language": "zh", "started_at": now, "last_seen_at": now},
             {"id": "c-en", "channel": "rest", "language": "EN", "started_at": now, "last_seen_at": now},
             {"id": "c-none", "channel": "rest", "language": None, "started_at": now, "last_seen_at": now},
+            {"id": "c-tg", "channel": "telegram", "language": "zh-Hans", "started_at": now, "last_seen_at": now},
         ])
         conn.execute(needs.insert(), [
             {"conversation_id": conv, "discovery_id": str(uuid.uuid4()), "discovery_no": 1, "channel": "rest",
              "captured_at": now, "updated_at": now, "stated_request": stated, "underlying_need": "",
              "needs": {}, "recommendations": [], "outcome": "pending", "unmet": False}
-            for conv, stated in (("c-zh", "枣"), ("c-zh", "月饼"), ("c-en", "dates"), ("c-none", "figs"))
+            for conv, stated in (("c-zh", "枣"), ("c-zh", "月饼"), ("c-en", "dates"), ("c-none", "figs"),
+                                 ("c-tg", "礼盒"))
         ])
 
     command.upgrade(cfg, "head")
@@ -88,16 +90,15 @@ def test_migration_fills_language_from_the_conversation_and_downgrades(tmp_path:
     assert {"ix_needs_language", "ix_needs_dimension_sizes"} <= _indexes(engine)
     with engine.connect() as conn:
         got = dict(conn.execute(sa.text("SELECT stated_request, language FROM needs")).tuples().all())
-    assert got == {"枣": "zh", "月饼": "zh", "dates": "en", "figs": None}
-    flt = NeedFilter(language="zh")
-    assert count_needs(get_sessionmaker(url), flt) == 2
+    assert got == {"枣": "zh", "月饼": "zh", "dates": "en", "figs": None, "礼盒": "zh"}
+    assert count_needs(get_sessionmaker(url), NeedFilter(language="zh")) == 3
 
     command.downgrade(cfg, "0004")
     assert "language" not in _columns(engine)
     indexes = _indexes(engine)
     assert "ix_needs_language" not in indexes and "ix_needs_dimension_sizes" in indexes
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM needs")).scalar() == 4
+        assert conn.execute(sa.text("SELECT count(*) FROM needs")).scalar() == 5
         assert conn.execute(sa.text("SELECT language FROM conversations WHERE id = 'c-zh'")).scalar() == "zh"
     command.upgrade(cfg, "head")  # and up again
     assert "language" in _columns(engine)
@@ -114,7 +115,7 @@ def _record(conv: str, **over: Any) -> dict[str, Any]:
 
 def test_save_need_keeps_the_language_of_each_need(empty_url: str) -> None:
     factory = get_sessionmaker(empty_url)
-    save_need(factory, _record("c1", language="ZH "))
+    save_need(factory, _record("c1", language="zh-Hans "))
     save_need(factory, _record("c1", discovery_id="d-c1-2", stated_request="dates", language="en"))
     save_need(factory, _record("c2"))  # no language said
     got = {r["discovery_id"]: r["language"] for r in iter_needs(factory)}
@@ -221,6 +222,8 @@ def test_cli_filters_by_language(capsys, seeded_url, records) -> None:
     lines = out.splitlines()
     assert code == 0 and lines[0].split()[3] == "LANG"
     assert len(lines) == 2 + len(zh) + 1 and {line.split()[4] for line in lines[2:-1]} == {"zh"}
+    code, out, _ = run(capsys, "needs", "show", str(zh[0]["id"]), "--url", seeded_url)
+    assert code == 0 and f"({zh[0]['channel']}, language zh)" in out.splitlines()[0]
     code, out, _ = run(capsys, "needs", "stats", "--url", seeded_url, "--language", "en", "--unmet", "--json")
     data = json.loads(out)
     assert code == 0 and data["by_language"] == {"en": sum(r["language"] == "en" and r["unmet"] for r in records)}
