@@ -17,7 +17,7 @@ from jujube.db.session import get_sessionmaker
 
 logger = logging.getLogger(__name__)
 
-FILTER_KEYS = ("since", "until", "channel", "outcome", "unmet", "dimension", "keyword", "recipient", "conversation")
+FILTER_KEYS = ("since", "until", "channel", "language", "outcome", "unmet", "dimension", "keyword", "recipient", "conversation")
 
 
 def _filter_args(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +25,7 @@ def _filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--since", help="captured at or after this date or ISO-8601 time (UTC)")
     group.add_argument("--until", help="captured up to this date (inclusive) or ISO-8601 time")
     group.add_argument("--channel", help="only these channels, comma-separated (telegram,rest,...)")
+    group.add_argument("--language", help="only needs in these languages, comma-separated (en,zh; unknown: not recorded)")
     group.add_argument("--outcome", help="only these outcomes, comma-separated (pending,accepted,declined,no_match,abandoned)")
     group.add_argument("--unmet", action="store_true", default=None, help="only needs the store could not supply")
     group.add_argument("--dimension", metavar="DIM[=TEXT]",

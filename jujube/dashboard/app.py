@@ -31,7 +31,7 @@ from jujube.db.session import get_sessionmaker
 from jujube.rehearsal.report import progress as rehearsal_progress
 from jujube.review import ReviewError
 from jujube.review.export import iter_csv
-from jujube.review.filters import NeedFilter
+from jujube.review.filters import UNKNOWN_LANGUAGE, NeedFilter
 from jujube.review.queries import get_need, iter_records, list_needs, parse_sort
 from jujube.review.sqlfuncs import DIMENSIONS
 
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 PER_PAGE_CHOICES = (25, 50, 100, 200)
+LANGUAGE_NAMES = {"en": "English", "zh": "中文", UNKNOWN_LANGUAGE: "not recorded"}
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
@@ -73,9 +74,17 @@ def _templates() -> Jinja2Templates:
                              undefined=jinja2.StrictUndefined)
     env.filters["pct"] = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
     env.filters["num"] = lambda v: f"{v:,}"
+    env.filters["langname"] = language_name
     env.globals["qs"] = query_string
     env.globals["outcome_colours"] = charts.OUTCOME_COLOURS
     return Jinja2Templates(env=env)
+
+
+def language_name(code: Optional[str]) -> str:
+    """`zh (中文)` for a language code; the code alone when its name is not known."""
+    code = code or UNKNOWN_LANGUAGE
+    name = LANGUAGE_NAMES.get(code)
+    return code if name is None or code == UNKNOWN_LANGUAGE else f"{code} ({name})"
 
 
 def query_string(params: dict[str, Any], *more: dict[str, Any], **extra: Any) -> str:
@@ -139,6 +148,12 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
         with db() as session:
             return sorted(c for c in session.scalars(select(distinct(Need.channel))) if c)
 
+    def languages() -> list[str]:
+        """Every language seen in the needs log (for the filter menus); `unknown` when some needs have none."""
+        with db() as session:
+            seen = list(session.scalars(select(distinct(Need.language))))
+        return sorted(lang for lang in seen if lang) + ([UNKNOWN_LANGUAGE] if None in seen else [])
+
     async def login(request: Request) -> Response:
         """The sign-in form; checks the password and starts a session."""
         nxt = safe_next(request.query_params.get("next"))
@@ -174,10 +189,10 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
             stats = figures.stats
         except ReviewError as exc:
             return page(request, "overview.html", 400, flt=NeedFilter(), stats=None, figures=None, error=str(exc),
-                        channels=channels())
+                        channels=channels(), languages=languages())
         dims = stats.dimension_shares()
         return page(
-            request, "overview.html", flt=flt, stats=stats, figures=figures, channels=channels(),
+            request, "overview.html", flt=flt, stats=stats, figures=figures, channels=channels(), languages=languages(),
             timeline=charts.timeline(stats.per_day),
             outcomes=charts.stacked([(o, stats.by_outcome.get(o, 0)) for o in OUTCOMES], colours=charts.OUTCOME_COLOURS),
             dimensions=charts.stacked([(d, dims.get(d, 0.0)) for d in DIMENSIONS]),
@@ -189,8 +204,8 @@ def create_app(settings: Optional[DashboardSettings] = None, factory: Optional[s
 
     def needs(request: Request) -> Response:
         """The filterable, sortable, paginated needs table."""
-        ctx: dict[str, Any] = {"channels": channels(), "outcomes": OUTCOMES, "dimensions": DIMENSIONS,
-                               "per_page_choices": PER_PAGE_CHOICES}
+        ctx: dict[str, Any] = {"channels": channels(), "languages": languages(), "outcomes": OUTCOMES,
+                               "dimensions": DIMENSIONS, "per_page_choices": PER_PAGE_CHOICES}
         try:
             flt = filter_from(request)
             sort = request.query_params.get("sort", "-captured_at")

@@ -65,6 +65,7 @@ class Need(Base):
         UniqueConstraint("discovery_id", name="uq_need_discovery_id"),
         Index("ix_needs_captured_at", "captured_at"),
         Index("ix_needs_outcome", "outcome"),
+        Index("ix_needs_language", "language", "outcome", "unmet", "captured_at", "channel"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -72,6 +73,7 @@ class Need(Base):
     discovery_id: Mapped[str] = mapped_column(String(64))
     discovery_no: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     channel: Mapped[str] = mapped_column(String(32), default="rest")
+    language: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)  # of the shopper's latest message
     captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     stated_request: Mapped[str] = mapped_column(String(255), default="")

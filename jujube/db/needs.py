@@ -45,6 +45,7 @@ def _touch_conversation(session: Session, conversation_id: str, channel: str, la
 
 
 CHANNEL_MAX = 32  # width of the channel columns
+LANGUAGE_MAX = 16  # width of the language columns
 
 
 def discovery_id_of(record: dict[str, Any]) -> str:
@@ -64,9 +65,18 @@ def _channel(record: dict[str, Any]) -> str:
     return str(record.get("channel") or "rest")[:CHANNEL_MAX]
 
 
+def language_of(record: dict[str, Any]) -> Optional[str]:
+    """The record's language code (`en`, `zh`; `zh` also from `zh-Hans`), lower case; None when it does not say."""
+    value = str(record.get("language") or "").strip().lower().replace("_", "-").split("-")[0]
+    return value[:LANGUAGE_MAX] or None
+
+
 def _fill(need: Need, record: dict[str, Any]) -> None:
     price = (record.get("needs") or {}).get("price") or {}
     need.channel = _channel(record)
+    language = language_of(record)
+    if language or not need.language:  # a later write without a language keeps the one already known
+        need.language = language
     if record.get("discovery_no") is not None:
         need.discovery_no = int(record["discovery_no"])
     need.updated_at = utcnow()
@@ -157,6 +167,7 @@ def need_to_record(need: Need) -> dict[str, Any]:
         "discovery_id": need.discovery_id,
         "discovery_no": need.discovery_no,
         "channel": need.channel,
+        "language": need.language,
         "captured_at": iso(need.captured_at),
         "updated_at": iso(need.updated_at),
         "stated_request": need.stated_request,

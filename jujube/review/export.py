@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, TextIO
 logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
-    "id", "conversation_id", "discovery_id", "discovery_no", "channel", "captured_at", "updated_at",
+    "id", "conversation_id", "discovery_id", "discovery_no", "channel", "language", "captured_at", "updated_at",
     "stated_request", "underlying_need", "recipient", "situation", "occasion",
     "functional", "formal", "emotional", "price_max", "price_currency", "price_sensitivity", "price_note",
     "recommendations", "chosen_sku", "outcome", "unmet",

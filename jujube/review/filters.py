@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = 200
+UNKNOWN_LANGUAGE = "unknown"  # the language filter's name for needs stored without one
 JSON_KEYS = DIMENSIONS + ("max", "currency", "sensitivity", "note", "null", "true", "false")
 
 
@@ -56,6 +57,7 @@ class NeedFilter:
     since: str = ""
     until: str = ""
     channel: str = ""
+    language: str = ""
     outcome: str = ""
     unmet: bool = False
     dimension: str = ""
@@ -107,6 +109,11 @@ class NeedFilter:
         return _split(self.channel)
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages asked for, lower case (empty: all; `unknown`: needs stored without one)."""
+        return tuple(v.lower() for v in _split(self.language))
+
+    @property
     def dimension_parts(self) -> tuple[str, str]:
         """(dimension, text) of a `DIMENSION` or `DIMENSION=TEXT` filter."""
         dim, _, text = self.dimension.partition("=")
@@ -138,6 +145,12 @@ class NeedFilter:
             conds.append(Need.captured_at < (end if dialect == "postgresql" else end.replace(tzinfo=None)))
         if self.channels:
             conds.append(Need.channel.in_(self.channels))
+        if self.languages:
+            known = [v for v in self.languages if v != UNKNOWN_LANGUAGE]
+            ors = [Need.language.in_(known)] if known else []
+            if UNKNOWN_LANGUAGE in self.languages:
+                ors.append(Need.language.is_(None))
+            conds.append(or_(*ors) if len(ors) > 1 else ors[0])
         if self.outcomes:
             conds.append(Need.outcome.in_(self.outcomes))
         if self.unmet:

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SORTS: dict[str, Any] = {
     "captured_at": Need.captured_at,
     "channel": Need.channel,
+    "language": Need.language,
     "stated_request": Need.stated_request,
     "underlying_need": Need.underlying_need,
     "recipient": Need.recipient,
@@ -56,6 +57,7 @@ class NeedRow:
     outcome: str
     unmet: bool
     recommendations: int
+    language: Optional[str] = None
 
 
 @dataclass
@@ -141,7 +143,7 @@ def list_needs(
     column = SORTS[key]
     order = [column.desc(), Need.id.desc()] if descending else [column.asc(), Need.id.asc()]
     cols = (Need.id, Need.conversation_id, Need.channel, Need.captured_at, Need.stated_request,
-            Need.underlying_need, Need.recipient, Need.outcome, Need.unmet, Need.recommendations)
+            Need.underlying_need, Need.recipient, Need.outcome, Need.unmet, Need.recommendations, Need.language)
     stmt = filtered(select(*cols), flt, dialect).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     with factory() as session:
         total = int(session.scalar(filtered(select(func.count(Need.id)), flt, dialect)) or 0)
@@ -149,7 +151,7 @@ def list_needs(
     show = (lambda s: s) if reveal else mask_text
     rows = [
         NeedRow(r.id, r.conversation_id, r.channel, iso(r.captured_at), show(r.stated_request) or "",
-                show(r.underlying_need) or "", show(r.recipient), r.outcome, bool(r.unmet), len(r.recommendations or []))
+                show(r.underlying_need) or "", show(r.recipient), r.outcome, bool(r.unmet), len(r.recommendations or []), r.language)
         for r in result
     ]
     return Page(rows, total, page, per_page, key, descending)

@@ -13,15 +13,16 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need
-from jujube.db.needs import discovery_id_of, parse_time
+from jujube.db.needs import discovery_id_of, language_of, parse_time
 from jujube.review import ReviewError
 from jujube.review.queries import dialect_of
-from jujube.review.seed_data import CONTACT_LINES, FIRST_NAMES, SITUATIONS, Situation
+from jujube.review.seed_data import FIRST_NAMES, PHRASINGS, SITUATIONS_BY_LANGUAGE, Situation
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "seed-"
 CHANNELS = (("telegram", 0.55), ("rest", 0.35), ("web", 0.10))
+LANGUAGES = (("en", 0.7), ("zh", 0.3))
 MET_OUTCOMES = (("accepted", 0.55), ("declined", 0.18), ("pending", 0.15), ("abandoned", 0.12))
 UNMET_OUTCOMES = (("no_match", 0.7), ("abandoned", 0.15), ("declined", 0.15))
 CHUNK = 5000
@@ -33,6 +34,7 @@ class Seeded:
 
     conversation_id: str
     channel: str
+    language: str
     started_at: datetime
     records: list[dict[str, Any]]
     lines: list[dict[str, Any]]
@@ -48,13 +50,13 @@ def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
 
 
 class Generator:
-    """Draws realistic synthetic conversations from `SITUATIONS`."""
+    """Draws realistic synthetic conversations from the situations of each language."""
 
     def __init__(self, seed: int = 7, days: int = 90, now: Optional[datetime] = None) -> None:
         self.rng = random.Random(seed)
         self.days = days
         self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
-        self._cum = list(accumulate(s.weight for s in SITUATIONS))
+        self._cum = {lang: list(accumulate(s.weight for s in sits)) for lang, sits in SITUATIONS_BY_LANGUAGE.items()}
 
     def _when(self) -> datetime:
         # Traffic grows steadily (today about twice as busy as `days` ago) and is higher at weekends.
@@ -69,8 +71,10 @@ class Generator:
         digits = "".join(str(self.rng.randrange(10)) for _ in range(8))
         return self.rng.choice((f"+86 13{digits[0]} {digits[1:5]} {digits[5:]}0", f"13{digits}9", f"555-01{digits[:2]}"))
 
-    def _need(self, sit: Situation, conv_id: str, channel: str, no: int, ts: datetime) -> tuple[dict[str, Any], list]:
+    def _need(self, sit: Situation, conv_id: str, channel: str, language: str, no: int,
+              ts: datetime) -> tuple[dict[str, Any], list]:
         rng = self.rng
+        say = PHRASINGS[language]
         unmet = rng.random() < sit.unmet_rate
         outcome = _pick(rng, UNMET_OUTCOMES if unmet else MET_OUTCOMES)
         budget = rng.randrange(sit.budget[0], sit.budget[1] + 1, 5)
@@ -79,32 +83,32 @@ class Generator:
             outcome = "no_match" if outcome == "declined" else outcome
         record = {
             "conversation_id": conv_id, "discovery_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"jujube-seed:{conv_id}#{no}")),
-            "discovery_no": no, "channel": channel, "language": "en",
+            "discovery_no": no, "channel": channel, "language": language,
             "captured_at": ts, "stated_request": sit.stated, "underlying_need": sit.underlying,
             "recipient": sit.recipient if rng.random() > 0.05 else None, "situation": sit.situation,
             "occasion": sit.occasion,
             "needs": {"functional": list(sit.functional), "formal": list(sit.formal) if rng.random() > 0.3 else [],
                       "emotional": list(sit.emotional) if rng.random() > 0.2 else [],
                       "price": {"max": budget, "currency": "CNY", "sensitivity": sit.sensitivity,
-                                "note": f"around {budget}"}},
+                                "note": say.price_note.format(budget=budget)}},
             "recommendations": [{"sku": p.sku, "name": p.name, "price": p.price, "reason": p.reason} for p in recs],
             "chosen_sku": recs[0].sku if outcome == "accepted" and recs else None,
             "outcome": outcome, "unmet": unmet,
         }
-        said = [("user", rng.choice(sit.asks)), ("bot", "Happy to help. Who is it for, and what is it for?"),
-                ("user", rng.choice(sit.answers)), ("bot", "Roughly what budget do you have in mind?"),
-                ("user", f"Around {budget} yuan.")]
+        said = [("user", rng.choice(sit.asks)), ("bot", say.ask_who),
+                ("user", rng.choice(sit.answers)), ("bot", say.ask_budget),
+                ("user", say.budget.format(budget=budget))]
         if recs:
-            offer = "; ".join(f"{p.name} at {p.price:.0f} CNY ({p.reason})" for p in recs)
-            said.append(("bot", f"For {sit.underlying}, I'd suggest: {offer}."))
+            offer = say.offer_sep.join(say.offer_item.format(name=p.said, price=p.price, reason=p.reason) for p in recs)
+            said.append(("bot", say.offer.format(underlying=sit.underlying, offer=offer)))
         else:
-            said.append(("bot", f"Sorry, we have no {sit.stated} at the moment. I've noted the request."))
+            said.append(("bot", say.none.format(stated=sit.stated)))
         if outcome == "accepted" and recs:
-            said.append(("user", f"Perfect, I'll take the {recs[0].name.lower()}."))
+            said.append(("user", say.take.format(name=recs[0].said.lower())))
         elif outcome in ("declined", "no_match"):
-            said.append(("user", "Hmm, that's not quite it, thanks anyway."))
+            said.append(("user", say.decline))
         if rng.random() < (0.3 if unmet else 0.04):
-            line = rng.choice(CONTACT_LINES)
+            line = rng.choice(say.contact_lines)
             said.append(("user", line.format(phone=self._phone(), email=f"{rng.choice(FIRST_NAMES)}@example.com")))
         lines = [{"role": role, "text": text, "sent_at": ts + timedelta(seconds=9 * i)} for i, (role, text) in enumerate(said)]
         return record, lines
@@ -113,17 +117,19 @@ class Generator:
         """Synthetic conversation number `number` with one or two discoveries."""
         conv_id = f"{PREFIX}{number:07d}"
         channel = _pick(self.rng, CHANNELS)
+        language = _pick(self.rng, LANGUAGES)
+        situations, cum = SITUATIONS_BY_LANGUAGE[language], self._cum[language]
         start = self._when()
         records: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
         ts = start
         for no in range(1, 3 if self.rng.random() < 0.1 else 2):
-            sit = self.rng.choices(SITUATIONS, cum_weights=self._cum)[0]
-            record, said = self._need(sit, conv_id, channel, no, ts)
+            sit = self.rng.choices(situations, cum_weights=cum)[0]
+            record, said = self._need(sit, conv_id, channel, language, no, ts)
             records.append(record)
             lines.extend(said)
             ts = said[-1]["sent_at"] + timedelta(minutes=2)
-        return Seeded(conv_id, channel, start, records, lines)
+        return Seeded(conv_id, channel, language, start, records, lines)
 
 
 def _need_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +139,7 @@ def _need_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "conversation_id": record["conversation_id"], "discovery_id": discovery_id_of(record),
         "discovery_no": record.get("discovery_no"),
-        "channel": record.get("channel", "rest"), "captured_at": ts, "updated_at": ts,
+        "channel": record.get("channel", "rest"), "language": language_of(record), "captured_at": ts, "updated_at": ts,
         "stated_request": record.get("stated_request") or "", "underlying_need": record.get("underlying_need") or "",
         "recipient": record.get("recipient"), "situation": record.get("situation"), "occasion": record.get("occasion"),
         "needs": record.get("needs") or {}, "budget_max": price.get("max"), "currency": price.get("currency"),
@@ -196,7 +202,7 @@ def seed_needs(
             msgs.clear()
 
         for conv in generate(count, seed=seed, days=days, start=start, now=now):
-            convs.append({"id": conv.conversation_id, "channel": conv.channel, "language": "en",
+            convs.append({"id": conv.conversation_id, "channel": conv.channel, "language": conv.language,
                           "started_at": conv.started_at, "last_seen_at": conv.lines[-1]["sent_at"]})
             needs.extend(_need_row(r) for r in conv.records)
             msgs.extend({"conversation_id": conv.conversation_id, **line} for line in conv.lines)

@@ -13,9 +13,15 @@ class Product:
     """A product a recommendation can name."""
 
     sku: str
-    name: str
+    name: str  # the shop's canonical name, as need records keep it
     price: float
     reason: str
+    local: str = ""  # the name in the shopper's language, when it is not the canonical one
+
+    @property
+    def said(self) -> str:
+        """The name as the shopper reads it."""
+        return self.local or self.name
 
 
 @dataclass(frozen=True)
@@ -162,10 +168,87 @@ SITUATIONS: tuple[Situation, ...] = (
               weight=1.8, unmet_rate=0.6),
 )
 
+# Chinese shoppers: their own words (request, need, lines) in Chinese; dimensions, recipient and situation in the
+# shop's canonical words, as the discovery writes them.
+ZH_SITUATIONS: tuple[Situation, ...] = (
+    Situation("枣", ("老板，有枣吗？", "有没有枣？", "想买点枣"), "给怀孕的儿媳妇解馋的酸味零食", "daughter-in-law",
+              "pregnant, craving sour food",
+              ("给我儿媳妇买的，她怀孕了，就想吃酸的。", "儿媳妇怀孕了，老说想吃点酸的。"),
+              ("sour taste", "safe during pregnancy"), ("fresh",), ("caring for an expecting family member",),
+              (30, 80), (P("FR-JUJ-SOUR", "Sour jujubes", 35.0, "酸爽开胃，孕期常见的口味", "酸枣"),
+                         P("FR-KIWI-GRN", "Green kiwi fruit", 28.0, "酸甜可口，富含叶酸", "绿心猕猴桃")),
+              weight=6),
+    Situation("月饼", ("有月饼吗？", "中秋的月饼有没有？"), "中秋送给客户的体面礼物", "client", "business gift",
+              ("中秋节要送客户，得拿得出手。", "送生意上的朋友，包装要好看。"), ("good taste",),
+              ("gift box", "elegant packaging"), ("gratitude", "making a good impression"), (150, 400),
+              (P("MC-GIFT-BOX", "Mooncake gift box", 188.0, "老字号，礼盒包装很体面", "月饼礼盒"),),
+              occasion="Mid-Autumn Festival", weight=5, sensitivity="low"),
+    Situation("礼盒", ("有水果礼盒吗？", "想要个礼盒"), "去医院探望同事带的水果礼盒", "colleague",
+              "recovering from surgery", ("同事做了手术，我们去医院看她。",), ("easy to eat", "nutritious"),
+              ("neat basket",), ("sympathy", "team support"), (100, 250),
+              (P("FR-BASKET-M", "Seasonal fruit basket", 158.0, "软糯好入口，适合探病", "时令水果礼篮"),),
+              occasion="hospital visit", weight=4),
+    Situation("红枣", ("红枣有吗？", "来点红枣"), "给坐月子的姐姐补气血", "sister", "postpartum recovery",
+              ("我姐刚生完孩子，在坐月子。",), ("iron rich", "warming"), ("dried", "no additives"),
+              ("looking after family",), (30, 90),
+              (P("FR-DATE-RED", "Red dates", 32.0, "月子里常用，温补", "红枣"),
+               P("DR-GOJI", "Ningxia goji berries", 45.0, "和红枣一起煲汤", "宁夏枸杞")), weight=3),
+    Situation("茶叶", ("有茶叶吗？", "想买点茶"), "帮奶奶睡得更好的晚间饮品", "grandmother", "trouble sleeping",
+              ("奶奶晚上睡不好，又爱喝茶。",), ("caffeine free", "calming"), ("loose leaf",), ("care for an elder",),
+              (40, 100), (P("TE-JUJ-LONG", "Jujube and longan tea", 42.0, "传统的睡前茶饮", "红枣桂圆茶"),), weight=3),
+    Situation("牛奶", ("牛奶在哪？", "有牛奶吗"), "给乳糖不耐受的儿子喝的牛奶", "son", "lactose intolerant",
+              ("我儿子一喝普通牛奶就肚子疼。",), ("lactose free", "calcium"), ("fresh",), ("keeping a child healthy",),
+              (15, 40), (P("DA-MILK-LF", "Lactose-free milk 1 L", 18.0, "钙一样多，不含乳糖", "无乳糖牛奶"),), weight=3),
+    # Requests the shop could not supply.
+    Situation("无糖月饼", ("有无糖月饼吗？", "不含糖的月饼有没有"), "给有糖尿病的爷爷过中秋的点心", "grandfather",
+              "diabetic", ("爷爷有糖尿病，可中秋总得吃口月饼。",), ("sugar free",), ("gift box",), ("family reunion",),
+              (80, 200), (P("CH-DARK-SF", "Sugar-free dark chocolate", 45.0, "不含糖，是我们最接近的选择", "无糖黑巧克力"),),
+              occasion="Mid-Autumn Festival", weight=3, unmet_rate=0.8),
+    Situation("榴莲", ("有榴莲吗？", "新鲜榴莲有吗"), "朋友生日聚会上的榴莲", "friend", "birthday party",
+              ("我朋友特别爱吃榴莲，今天她生日。",), ("ripe", "strong flavour"), ("whole fruit",), ("celebration",),
+              (100, 300), weight=2, unmet_rate=0.95, occasion="birthday"),
+)
+SITUATIONS_BY_LANGUAGE: dict[str, tuple[Situation, ...]] = {"en": SITUATIONS, "zh": ZH_SITUATIONS}
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """The sentences of a synthetic conversation in one language."""
+
+    ask_who: str
+    ask_budget: str
+    budget: str  # {budget}
+    price_note: str  # {budget}
+    offer_item: str  # {name} {price} {reason}
+    offer_sep: str
+    offer: str  # {underlying} {offer}
+    none: str  # {stated}
+    take: str  # {name}
+    decline: str
+    contact_lines: tuple[str, ...]
+
+
 CONTACT_LINES = (
     "Can you call me when it's in? My number is {phone}.",
     "Please text me on {phone} if you get some.",
     "You can e-mail me at {email} when it arrives.",
     "My WeChat is linked to {phone}, message me please.",
 )
+ZH_CONTACT_LINES = (
+    "到货了给我打电话吧，我的号码是 {phone}。",
+    "有货的话发短信到 {phone}。",
+    "到了发邮件给我：{email}。",
+    "我微信就是 {phone}，到货了说一声。",
+)
+PHRASINGS: dict[str, Phrasing] = {
+    "en": Phrasing(
+        "Happy to help. Who is it for, and what is it for?", "Roughly what budget do you have in mind?",
+        "Around {budget} yuan.", "around {budget}", "{name} at {price:.0f} CNY ({reason})", "; ",
+        "For {underlying}, I'd suggest: {offer}.", "Sorry, we have no {stated} at the moment. I've noted the request.",
+        "Perfect, I'll take the {name}.", "Hmm, that's not quite it, thanks anyway.", CONTACT_LINES),
+    "zh": Phrasing(
+        "好的！请问是给谁买的？做什么用呢？", "预算大概多少？", "{budget}块左右吧。", "{budget}块左右",
+        "{name}，{price:.0f}元（{reason}）", "；", "想找{underlying}的话，推荐您：{offer}。",
+        "抱歉，店里暂时没有{stated}，已经帮您记下了。", "好，就要{name}了。", "嗯，不太合适，谢谢。", ZH_CONTACT_LINES),
+}
 FIRST_NAMES = ("li.wei", "wang.fang", "zhang.min", "chen.jie", "liu.yang", "anna.k", "mei", "tom.h")

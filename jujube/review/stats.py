@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import OUTCOMES, Need
-from jujube.review.filters import NeedFilter
+from jujube.review.filters import UNKNOWN_LANGUAGE, NeedFilter
 from jujube.review.masking import mask_text
 from jujube.review.queries import dialect_of, filtered
 from jujube.review.sqlfuncs import (
@@ -27,6 +27,8 @@ class Stats:
     total: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
+    by_language: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, dict[str, Any]] = field(default_factory=dict)
     unmet: int = 0
     with_recommendations: int = 0
     per_day: list[tuple[str, int]] = field(default_factory=list)
@@ -90,6 +92,7 @@ def compute_stats(
             stats.unmet += n if unmet else 0
         if stats.total:
             _channels_and_days(session, stats, flt, dialect)
+            _languages(session, stats, flt, dialect)
             _dimensions(session, stats, flt, dialect)
             _top_lists(session, stats, flt, dialect, top, show)
             _top_unmet(session, stats, flt, dialect, top, show)
@@ -107,6 +110,28 @@ def _channels_and_days(session: Session, stats: Stats, flt: NeedFilter, dialect:
         (str(d), n)
         for d, n in session.execute(filtered(select(day, func.count()), flt, dialect).group_by(day).order_by(day))
     ]
+
+
+def _languages(session: Session, stats: Stats, flt: NeedFilter, dialect: str) -> None:
+    """Needs per language, and per language: share, unmet share and acceptance rate (one pass, index only)."""
+    figures: dict[str, dict[str, Any]] = {}
+    for language, outcome, unmet, n in session.execute(
+        filtered(select(Need.language, Need.outcome, Need.unmet, func.count()), flt, dialect)
+        .group_by(Need.language, Need.outcome, Need.unmet)
+    ):
+        row = figures.setdefault(language or UNKNOWN_LANGUAGE, {"needs": 0, "unmet": 0, "accepted": 0, "declined": 0})
+        row["needs"] += n
+        row["unmet"] += n if unmet else 0
+        if outcome in ("accepted", "declined"):
+            row[outcome] += n
+    for row in figures.values():
+        answered = row["accepted"] + row["declined"]
+        row["share"] = row["needs"] / stats.total if stats.total else None
+        row["unmet_share"] = row["unmet"] / row["needs"] if row["needs"] else None
+        row["acceptance_rate"] = row["accepted"] / answered if answered else None
+    ordered = sorted(figures.items(), key=lambda kv: (-kv[1]["needs"], kv[0]))
+    stats.languages = dict(ordered)
+    stats.by_language = {lang: row["needs"] for lang, row in ordered}
 
 
 def _top_lists(session: Session, stats: Stats, flt: NeedFilter, dialect: str, top: int,
@@ -205,9 +230,9 @@ def sqlite_sizes_sql(flt: NeedFilter, dialect: Any) -> Optional[tuple[str, tuple
     """SQL (with bound parameters) summing the dimension sizes from the expression index; None for other filters.
 
     SQLite's planner does not notice that the index holds these expressions, hence INDEXED BY and
-    hand-written SQL. Only filters on dates and channels, which the index also holds, qualify.
+    hand-written SQL. Only filters on dates and channels, which the index also holds, qualify (not languages).
     """
-    if flt.outcome or flt.unmet or flt.dimension or flt.keyword or flt.recipient or flt.conversation:
+    if flt.outcome or flt.unmet or flt.dimension or flt.keyword or flt.recipient or flt.conversation or flt.language:
         return None
     to_db = Need.__table__.c.captured_at.type.dialect_impl(dialect).bind_processor(dialect)
     where: list[str] = []

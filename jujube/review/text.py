@@ -46,13 +46,13 @@ def page_table(page: Page, width: int = 120) -> str:
     """The needs table of one page, with a footer saying where it is."""
     if not page.rows:
         return "No needs match." if page.total == 0 else f"Page {page.page} is empty: there are {page.pages} pages."
-    headers = ("ID", "CAPTURED", "CHANNEL", "ASKED FOR", "NEEDED", "RECIPIENT", "OUTCOME", "UNMET")
+    headers = ("ID", "CAPTURED", "CHANNEL", "LANG", "ASKED FOR", "NEEDED", "RECIPIENT", "OUTCOME", "UNMET")
     rows = [
-        (r.id, r.captured_at[:16].replace("T", " "), r.channel, r.stated_request, r.underlying_need,
-         r.recipient or "-", r.outcome, "yes" if r.unmet else "")
+        (r.id, r.captured_at[:16].replace("T", " "), r.channel, r.language or "-", r.stated_request,
+         r.underlying_need, r.recipient or "-", r.outcome, "yes" if r.unmet else "")
         for r in page.rows
     ]
-    body = table(headers, rows, width, flexible=(4, 3, 5))
+    body = table(headers, rows, width, flexible=(5, 4, 6))
     foot = f"{page.first}-{page.last} of {page.total} needs, page {page.page}/{page.pages}"
     if page.page < page.pages:
         foot += f" (next: --page {page.page + 1})"
@@ -80,7 +80,8 @@ def need_card(detail: NeedDetail, revealed: bool = False) -> str:
     r = detail.record
     needs = r.get("needs") or {}
     lines = [
-        f"Need {r['id']} · conversation {r['conversation_id']} ({r['channel']}) · discovery {r['discovery_id']}",
+        f"Need {r['id']} · conversation {r['conversation_id']} ({r['channel']}, language {r.get('language') or '-'})"
+        f" · discovery {r['discovery_id']}",
         f"Captured    {r['captured_at']}   outcome: {r['outcome']}   unmet: {'yes' if r['unmet'] else 'no'}",
         f"Asked for   {r['stated_request'] or '-'}",
         f"Needed      {r['underlying_need'] or '-'}",
@@ -119,6 +120,11 @@ def stats_text(stats: Stats, width: int = 120) -> str:
         "By outcome",
         table(("OUTCOME", "NEEDS", "SHARE"),
               [(o, n, _pct(n / stats.total)) for o, n in stats.by_outcome.items()], width),
+        "",
+        "By language",
+        table(("LANGUAGE", "NEEDS", "SHARE", "UNMET", "ACCEPTANCE"),
+              [(lang, v["needs"], _pct(v["share"]), f"{v['unmet']} ({_pct(v['unmet_share'])})",
+                _pct(v["acceptance_rate"])) for lang, v in stats.languages.items()], width),
         "",
         "Need dimensions",
         table(("DIMENSION", "NEEDS MENTIONING IT", "SHARE OF VALUES"),

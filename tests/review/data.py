@@ -21,7 +21,7 @@ XSS_ID = "rest:xss-1"
 UNICODE_ID = "tg:2002"
 
 JUJUBE = {
-    "conversation_id": JUJUBE_ID, "channel": "telegram", "captured_at": "2026-11-19T14:03:11Z",
+    "conversation_id": JUJUBE_ID, "channel": "telegram", "language": "en", "captured_at": "2026-11-19T14:03:11Z",
     "stated_request": "dates", "underlying_need": "something sour for a pregnant daughter-in-law's cravings",
     "recipient": "daughter-in-law", "situation": "pregnant, craving sour food",
     "needs": {"functional": ["sour taste", "safe during pregnancy"], "formal": ["fresh"],
@@ -59,8 +59,9 @@ XSS_NEED = {
     "outcome": "declined", "unmet": False,
 }
 XSS_LINES = [("user", f"I want {XSS}"), ("bot", "Tell me more?")]
+# CONTACT and XSS_NEED carry no language, like needs written before the needs log kept one.
 UNICODE = {
-    "conversation_id": UNICODE_ID, "channel": "telegram", "captured_at": "2026-11-16T08:30:00Z",
+    "conversation_id": UNICODE_ID, "channel": "telegram", "language": "zh", "captured_at": "2026-11-16T08:30:00Z",
     "stated_request": "红枣", "underlying_need": "补血的零食给产后的姐姐", "recipient": "姐姐",
     "needs": {"functional": ["补血"], "formal": ["无添加"], "emotional": [], "price": {"max": 60, "currency": "CNY"}},
     "recommendations": [], "outcome": "pending", "unmet": False,

@@ -34,7 +34,7 @@ def test_list_is_a_readable_table(capsys, seeded_url) -> None:
     code, out, err = run(capsys, "needs", "list", "--url", seeded_url, "--unmet", "--per-page", "5")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["ID", "CAPTURED", "CHANNEL", "ASKED"]
+    assert lines[0].split()[:5] == ["ID", "CAPTURED", "CHANNEL", "LANG", "ASKED"]
     assert len(lines) == 2 + 5 + 1
     assert all(line.rstrip().endswith("yes") for line in lines[2:7])
     assert "of" in lines[-1] and "next: --page 2" in lines[-1]

@@ -124,7 +124,7 @@ def test_filter_sort_open_conversation_and_download_csv(page, seeded, tmp_path) 
     page.wait_for_url("**/needs?**keyword=pregnant**")
     expected = count_needs(seeded, NeedFilter(keyword="pregnant", outcome="accepted"))
     assert page.locator("#result-count").inner_text() == f"{expected:,}"
-    assert set(page.locator("#needs-table tbody td:nth-child(6)").all_inner_texts()) == {"accepted"}
+    assert set(page.locator("#needs-table tbody td:nth-child(7)").all_inner_texts()) == {"accepted"}
     page.click("a.sort[data-sort=channel]")
     page.wait_for_url("**sort=-channel**")
     channels = page.locator("#needs-table tbody td:nth-child(2)").all_inner_texts()
@@ -144,6 +144,21 @@ def test_filter_sort_open_conversation_and_download_csv(page, seeded, tmp_path) 
     assert "something sour for a pregnant daughter-in-law" in page.locator("#underlying").inner_text()
     assert page.locator("#transcript .msg.shopper").count() >= 2
     assert page.locator("#need-card .dim-functional .chip").count() >= 1
+
+
+def test_language_filter_and_by_language_block(page, seeded) -> None:
+    sign_in(page)
+    rows = page.locator("#by-language tr[data-language]").all_inner_texts()
+    assert any(r.startswith("en") for r in rows) and any(r.startswith("zh (中文)") for r in rows)
+    page.click("nav >> text=Needs")
+    page.select_option("#f-language", "zh")
+    page.click("#apply-filters")
+    page.wait_for_url("**/needs?**language=zh**")
+    expected = count_needs(seeded, NeedFilter(language="zh"))
+    assert page.locator("#result-count").inner_text() == f"{expected:,}"
+    assert set(page.locator("#needs-table tbody td.language").all_inner_texts()) == {"zh"}
+    stated = set(page.locator("#needs-table tbody td.stated").all_inner_texts())
+    assert stated & {"枣", "月饼", "礼盒", "红枣", "茶叶", "牛奶", "无糖月饼", "榴莲"}
 
 
 def test_xss_string_stays_text(page, seeded) -> None:

@@ -64,6 +64,7 @@ def pg(server: str) -> Iterator:
     {"since": "2026-11-10"}, {"until": "2026-11-05"}, {"dimension": "formal"}, {"dimension": "price"},
     {"dimension": "functional=SOUR"}, {"keyword": "Pregnant"}, {"keyword": "补血"}, {"recipient": "mother"},
     {"unmet": True, "channel": "telegram,rest", "outcome": "no_match,abandoned"},
+    {"language": "zh"}, {"language": "en,unknown", "unmet": True},
 ])
 def test_filters_agree_with_the_records(pg, params) -> None:
     records = list(iter_needs(pg))
@@ -91,6 +92,10 @@ def _keep(r: dict, params: dict) -> bool:
         return "补血" in str(r["needs"]) or "补血" in r["underlying_need"]
     if "recipient" in params:
         return "mother" in (r["recipient"] or "").lower()
+    if params.get("language") == "zh":
+        return r["language"] == "zh"
+    if "language" in params:
+        return r["unmet"] and r["language"] in ("en", None)
     return r["unmet"] and r["channel"] in ("telegram", "rest") and r["outcome"] in ("no_match", "abandoned")
 
 
@@ -102,6 +107,8 @@ def test_stats_and_pages(pg) -> None:
     assert stats.dimensions["formal"]["items"] == sum(len(r["needs"].get("formal") or []) for r in records)
     assert stats.with_recommendations == sum(bool(r["recommendations"]) for r in records)
     assert sum(n for _, n in stats.per_day) == len(records)
+    assert stats.by_language == dict(Counter(r["language"] or "unknown" for r in records))
+    assert stats.languages["zh"]["unmet"] == sum(r["unmet"] for r in records if r["language"] == "zh")
     pairs = Counter((r["stated_request"], r["underlying_need"]) for r in records)
     assert stats.top_pairs[0] == (*pairs.most_common(1)[0][0], pairs.most_common(1)[0][1])
     page = list_needs(pg, NeedFilter(), sort="-underlying_need", per_page=20)
@@ -109,3 +116,36 @@ def test_stats_and_pages(pg) -> None:
     contact = get_need(pg, list_needs(pg, NeedFilter(conversation=CONTACT["conversation_id"])).rows[0].id)
     assert contact.has_contact and "8000" not in str(contact.record) + str(contact.transcript)
     assert data_version(pg)[0] == len(records)
+
+
+def test_language_migration_down_and_up(server) -> None:
+    """0005 on PostgreSQL: downgrade drops needs.language; upgrade fills it again from the conversations."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from jujube.db.migrate import alembic_config
+
+    name = f"jujube_lang_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        upgrade(url)
+        factory = get_sessionmaker(url)
+        add_need(factory, UNICODE, [("user", "有红枣吗？")])
+        add_need(factory, CONTACT, CONTACT_LINES)
+        cfg = alembic_config(url)
+        command.downgrade(cfg, "0004")
+        assert "language" not in {c["name"] for c in inspect(engine).get_columns("needs")}
+        command.upgrade(cfg, "head")
+        assert "ix_needs_language" in {i["name"] for i in inspect(engine).get_indexes("needs")}
+        assert {r["conversation_id"]: r["language"] for r in iter_needs(factory)} == {
+            UNICODE["conversation_id"]: "zh", CONTACT["conversation_id"]: None}
+        factory.kw["bind"].dispose()
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

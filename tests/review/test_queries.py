@@ -36,6 +36,13 @@ CASES: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
     ({}, lambda r: True),
     ({"channel": "telegram"}, lambda r: r["channel"] == "telegram"),
     ({"channel": "rest,web"}, lambda r: r["channel"] in ("rest", "web")),
+    ({"language": "zh"}, lambda r: r["language"] == "zh"),
+    ({"language": "EN, zh"}, lambda r: r["language"] in ("en", "zh")),
+    ({"language": "unknown"}, lambda r: r["language"] is None),
+    ({"language": "zh,unknown"}, lambda r: r["language"] in ("zh", None)),
+    ({"language": "fr"}, lambda r: False),
+    ({"language": "zh", "unmet": True, "channel": "telegram"},
+     lambda r: r["language"] == "zh" and r["unmet"] and r["channel"] == "telegram"),
     ({"outcome": "no_match"}, lambda r: r["outcome"] == "no_match"),
     ({"outcome": "accepted, declined"}, lambda r: r["outcome"] in ("accepted", "declined")),
     ({"unmet": True}, lambda r: r["unmet"]),
@@ -70,6 +77,9 @@ def test_filters_select_exactly_the_matching_needs(seeded, records, params, keep
 def test_seeded_log_is_varied(records) -> None:
     assert len(records) == TOTAL
     assert {r["channel"] for r in records} >= {"telegram", "rest", "web"}
+    assert {r["language"] for r in records} == {"en", "zh", None}
+    assert 0.15 < sum(r["language"] == "zh" for r in records) / len(records) < 0.45
+    assert {"枣", "月饼", "礼盒"} <= {r["stated_request"] for r in records if r["language"] == "zh"}
     assert {r["outcome"] for r in records} == {"accepted", "declined", "pending", "no_match", "abandoned"}
     assert 0.05 < sum(r["unmet"] for r in records) / len(records) < 0.4
     assert len({(r["stated_request"], r["underlying_need"]) for r in records}) > 15
@@ -169,8 +179,10 @@ def test_xss_text_is_stored_verbatim(seeded) -> None:
 
 
 def test_filters_round_trip_through_query_parameters() -> None:
-    flt = NeedFilter(since="2026-11-01", channel="telegram", unmet=True, dimension="functional=sour", keyword="x")
+    flt = NeedFilter(since="2026-11-01", channel="telegram", language="zh", unmet=True, dimension="functional=sour",
+                     keyword="x")
     assert NeedFilter.from_mapping(flt.params()) == flt
+    assert flt.params()["language"] == "zh" and "language=zh" in flt.describe()
     assert NeedFilter().describe() == "all needs"
     assert NeedFilter(until="2026-11-10").end == datetime(2026, 11, 11, tzinfo=timezone.utc)
     assert NeedFilter(until="2026-11-10T10:00:00Z").end == datetime(2026, 11, 10, 10, tzinfo=timezone.utc) + timedelta(
