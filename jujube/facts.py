@@ -46,6 +46,7 @@ class Facts:
     unknown_item: Optional[str] = None
     stated: Optional[str] = None  # the shopper's own words for what they asked for
     untold: Optional[str] = None  # the message, when it tells of a purpose the lexicon could not place
+    for_recipient: bool = False  # the person was named as who it is for ("for my mum"), not in passing
 
     def topics(self) -> set[str]:
         """Discovery topics this message answered."""
@@ -85,17 +86,19 @@ _FOR_RE = re.compile(r"(?:\bfor|\bto|\bgive|\bsend|\bbring|\bget|\bbuy|\bsurpris
                      r"(?:(?:my|our|the|a|an|his|her|their)\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
-def _the_recipient(text: str, found: list[tuple[int, str]], markers: tuple[str, ...] = ()) -> Optional[str]:
+def _the_recipient(text: str, found: list[tuple[int, str]],
+                   markers: tuple[str, ...] = ()) -> tuple[Optional[str], bool]:
     """Who the purchase is for when a message names several people ("my mum's been lonely since my dad
-    passed" is about mum): the one named after "for"/"to"/"give" (or a marker of another language), else the first."""
+    passed" is about mum): the one named after "for"/"to"/"give" (or a marker of another language), else the
+    first; and whether it was said as who it is for."""
     if not found:
-        return None
+        return None, False
     found = sorted(found)
     for start, value in found:
         before = text[max(0, start - 30):start]
         if _FOR_RE.search(before) or any(m in before[-4:] for m in markers):
-            return value
-    return found[0][1]
+            return value, True
+    return found[0][1], False
 
 
 _WORDS_RE = re.compile(r"[a-z][a-z'’]+")
@@ -167,6 +170,7 @@ def extract_facts(
     entities: Iterable[dict[str, Any]],
     kb: Knowledge,
     asked_budget: bool = False,
+    answering: Optional[str] = None,
 ) -> Facts:
     """Turn the entities the NLU found (and the text) into facts about the need."""
     facts = Facts()
@@ -204,8 +208,9 @@ def extract_facts(
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
     plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits
-    facts.recipient = _the_recipient(text, recipients, kb.recipient_markers) or _child_of_age(plain, kb) or \
-        _implied_recipient(text, facts, kb)
+    facts.recipient, facts.for_recipient = _the_recipient(text, recipients, kb.recipient_markers)
+    facts.recipient = facts.recipient or _child_of_age(plain, kb) or _implied_recipient(text, facts, kb)
+    facts.for_recipient = facts.for_recipient or answering == "recipient"
     age = AGE_RE.search(plain)
     if age:
         years = int(age.group("a") or age.group("b") or age.group("c"))

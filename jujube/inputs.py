@@ -52,5 +52,5 @@ def chosen_position(text: str) -> int | None:
 
 def length_in_words(text: str) -> int:
     """Roughly how many words a message has, counting about two characters as a word in unspaced scripts."""
-    spaced = len(re.findall(r"[^\s\u3400-\u9fff]+", text))
+    spaced = len(re.findall(r"[^\W_]+", re.sub(r"[\u3400-\u9fff]", " ", text)))
     return spaced + len(re.findall(r"[\u3400-\u9fff]", text)) // 2

@@ -239,7 +239,8 @@ def _chosen(st: DiscoveryState, u: Understanding, kb: Knowledge, msgs: Messages)
         return recommended[position]
     low = u.text.lower()
     kinds = set(u.named_entities("product"))
-    named = [p for p in recommended if _short_name(p) in low or set(p.kinds) & kinds]
+    by_name = [p for p in recommended if _short_name(p) in low]  # "the lactose-free milk" beats "milk"
+    named = by_name or [p for p in recommended if set(p.kinds) & kinds]
     return named[0] if len(named) == 1 else None
 
 
@@ -413,7 +414,8 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
     if not profile.has_facts() and not st.wants_suggestion:
         step.say(msgs.text("opening", avoid=st.last_reply))
         return "opening"
-    if profile.own_words and not (profile.known or profile.kinds or profile.sections) and "section" not in st.asked:
+    if profile.own_words and not (profile.known or profile.kinds or profile.sections or profile.recipient) \
+            and "section" not in st.asked:
         if "open" not in st.asked:
             st.asked.append("open")
             st.last_question = None

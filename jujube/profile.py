@@ -51,7 +51,8 @@ class Profile:
             if section not in self.sections:
                 self.sections.append(section)
         self.quantity = facts.quantity or self.quantity
-        self.recipient = facts.recipient or self.recipient
+        if facts.recipient and (not self.recipient or facts.for_recipient):
+            self.recipient = facts.recipient  # "the doctor said..." later on does not change who it is for
         for s in facts.situations:
             if s not in self.situations:
                 self.situations.append(s)

@@ -99,7 +99,7 @@ def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, open_question: 
     if u.kind != "text":
         return u
     asked_budget = open_question == "budget" or u.intent == "inform_budget"
-    u.facts = extract_facts(text, entities, kb, asked_budget=asked_budget)
+    u.facts = extract_facts(text, entities, kb, asked_budget=asked_budget, answering=open_question)
     taken = [(int(e["start"]), int(e["end"])) for e in entities
              if e.get("entity") in ("product", "category") and "start" in e]
     u.outside = shop.outside_range(text, taken)

@@ -23,10 +23,11 @@ import yaml
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.knowledge import KnowledgeError, Knowledge
+from jujube.nlu.unspaced import UNSPACED_RUN
 
 logger = logging.getLogger(__name__)
 
-RECIPE = "needs-tfidf-logreg-v2"
+RECIPE = "needs-tfidf-logreg-v3"
 C = 10.0  # inverse regularisation strength of each label's logistic regression
 SEED = 11
 THRESHOLD = 0.5  # a label counts when the classifier gives it at least this score
@@ -35,6 +36,11 @@ THRESHOLD = 0.5  # a label counts when the classifier gives it at least this sco
 # the rarest needs, read "she likes nuts" as a nut allergy). Chosen by 5-fold cross-validation.
 CLASS_WEIGHT: Any = {0: 1.0, 1: 15.0}
 LabelledText = tuple[str, frozenset[str]]
+
+
+def spaced(text: str) -> str:
+    """Characters of unspaced scripts stand apart, so their characters and pairs count as words ("怀孕了")."""
+    return UNSPACED_RUN.sub(lambda m: " " + " ".join(m.group(0)) + " ", text)
 
 
 def training_path() -> Path:
@@ -99,7 +105,7 @@ class NeedClassifier:
         binarizer = MultiLabelBinarizer(classes=names)
         targets = binarizer.fit_transform([[lab for lab in labs if lab in names] for _, labs in examples])
         vectorizer = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=spaced),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         )
         features = vectorizer.fit_transform([text.lower() for text, _ in examples])
