@@ -304,8 +304,9 @@ class QuestionClassifier:
             head = _HEAD.match(sentence)
             if head:
                 lead, rest = self.predict_by_model(head.group(1)), self.predict_by_model(head.group(2))
+                # "Sorry, I can't help you": an apology leading a goodbye is part of the goodbye
                 if lead.label == "small_talk" and lead.confidence >= MIN_PART_CONFIDENCE and rest.label not in (
-                        "small_talk", OTHER):
+                        "small_talk", "give_up", OTHER):
                     out += [Part(head.group(1), lead.label, lead.confidence), Part(head.group(2), rest.label,
                                                                                    rest.confidence)]
                     continue
