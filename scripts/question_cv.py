@@ -1,6 +1,7 @@
 """K-fold cross-validation of the trainee-question classifier on knowledge/rehearsal/questions.yml.
 
 Usage: PYTHONPATH=$PWD .venv/bin/python scripts/question_cv.py [--folds 5] [--seed 1] [--misses]
+       [--test-from EARLIER_QUESTIONS_YML]
 
 Each fold trains on the other folds and reads the held-back examples with the full `predict`
 (message parts, offer rule). Two figures per fold: the macro F1 of the main label on the single
@@ -14,6 +15,7 @@ import logging
 import random
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 from statistics import mean
 
 from jujube.rehearsal.classifier import QuestionClassifier, load_examples, multilabel_f1, questions_path
@@ -58,9 +60,17 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="print the misread examples")
+    ap.add_argument("--test-from", type=Path, default=None,
+                    help="a questions file: only its examples are held back, the others always train "
+                         "(to compare training data against an earlier version on the same examples)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     examples = load_examples(questions_path())
+    always: list[tuple[str, str]] = []
+    if args.test_from is not None:
+        earlier = set(load_examples(args.test_from))
+        always = [ex for ex in examples if ex not in earlier]
+        examples = [ex for ex in examples if ex in earlier]
     labels = sorted({lab for _, lab in examples})
     mask = load_library().index.mask
     offers = default_rule()
@@ -77,7 +87,7 @@ def main() -> int:
     singles, multis, per_all = [], [], defaultdict(list)
     misses = []
     for k, test in enumerate(folds):
-        train = [ex for j, f in enumerate(folds) if j != k for ex in f]
+        train = [ex for j, f in enumerate(folds) if j != k for ex in f] + always
         clf = QuestionClassifier.train(train, mask, offers)
         pairs = []
         for text, gold in test:
