@@ -24,14 +24,16 @@ from jujube.rehearsal.personas import load_library
 from . import trainees
 from .conftest import HERE
 
-# Measured on this machine: macro F1 0.844 (0.815 at the very first measurement, before the question
-# data's conventions were settled: a yes/no price guess is a closed question), main-label accuracy
-# 0.834; good scripts 87.5, closed-only 24.4, pushers 0.0 (with OPENBLAS_CORETYPE=Sandybridge: 0.840,
-# 0.834; 89.6, 24.9, 0.0). One changed training line moves the F1 by
-# up to 0.02, so the thresholds sit about 0.035 below the figures; the score bands are the issue's own
-# (good >= 85, closed-only <= 45, pushers <= 10).
-MIN_MACRO_F1 = 0.80
-MIN_MAIN_ACCURACY = 0.80
+# Measured on this machine: macro F1 0.880, main-label accuracy 0.885; good scripts 88.8, closed-only
+# 26.5, pushers 0.0 (with OPENBLAS_CORETYPE=Sandybridge: 0.866, 0.864; 91.8, 26.5, 0.0). Earlier: 0.844
+# and 0.834 before the n-gram model weighed 0.75 in the ensemble and the question data had real
+# giving-up lines, offers to look and questions on freshness, brand, origin and packaging; 0.815 at the
+# very first measurement, before the question data's conventions were settled (a yes/no price guess is
+# a closed question). Weakest labels: ask_quality 0.805 (0.822), give_up 0.807 (0.780). One changed
+# training line moves the F1 by up to 0.02, so the thresholds sit about 0.035 below the lower figures;
+# the score bands are the issue's own (good >= 85, closed-only <= 45, pushers <= 10).
+MIN_MACRO_F1 = 0.83
+MIN_MAIN_ACCURACY = 0.83
 GOOD_MIN, CLOSED_MAX, PUSHER_MAX = 85.0, 45.0, 10.0
 
 
