@@ -39,8 +39,15 @@ LabelledText = tuple[str, frozenset[str]]
 
 
 def spaced(text: str) -> str:
-    """Characters of unspaced scripts stand apart, so their characters and pairs count as words ("怀孕了")."""
-    return UNSPACED_RUN.sub(lambda m: " " + " ".join(m.group(0)) + " ", text)
+    """Runs of unspaced scripts cut into words (jieba), so their words and word pairs count ("怀孕 了")."""
+    return UNSPACED_RUN.sub(lambda m: " " + " ".join(_segment(m.group(0))) + " ", text)
+
+
+def _segment(run: str) -> list[str]:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return [w for w in jieba.lcut(run) if w.strip()]
 
 
 def training_path() -> Path:
