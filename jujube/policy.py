@@ -193,7 +193,9 @@ def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Opt
     st, msgs, kb = step.state, ctx.msgs, ctx.kb
     chosen = _chosen(st, u, kb, msgs)
     plain = u.facts.empty()
-    if chosen and (intent in ("choose_option", "affirm", "acknowledge") or st.awaiting == "choice"):
+    picking = intent in ("choose_option", "affirm", "acknowledge") or \
+        (intent == "nlu_fallback" and u.likeliest in ("choose_option", "affirm"))  # a named pick said unsurely
+    if chosen and (picking or st.awaiting == "choice"):
         return _accept(step, chosen, ctx)
     if intent == "choose_option" and not chosen:
         return _which_one(step, ctx)

@@ -114,6 +114,8 @@ def next_topic(
         return None
     if open_topics[0] == "recipient":
         return "recipient"  # who it is for comes first: it opens the underlying need and how they feel about it
+    if gift and open_topics[0] == "purpose" and topic_value("purpose", profile, kb, shown) >= MIN_VALUE:
+        return "purpose"  # a present's occasion comes next: it decides festival foods and gift customs
     best, best_value = None, 0.0
     current = _top(profile, kb, shown)
     for topic in open_topics:

@@ -35,6 +35,14 @@ class Understanding:
         """A thumbs-up or OK emoji: an acknowledgement."""
         return self.kind == "emoji" and bool(_THUMBS_UP.search(self.text))
 
+    @property
+    def likeliest(self) -> str:
+        """The intent, or when the NLU fell back, the intent it rated highest."""
+        if self.intent != "nlu_fallback":
+            return self.intent
+        ranked = [name for name, _ in sorted(self.ranking.items(), key=lambda kv: -kv[1]) if name != "nlu_fallback"]
+        return ranked[0] if ranked else self.intent
+
     def named_entities(self, entity: str) -> list[str]:
         """Canonical values of one entity type in the message (not the excluded ones)."""
         return [str(e.get("value")) for e in self.entities
