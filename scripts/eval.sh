@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 EVAL_DIR="$(cd "${1:-$ROOT/../shared/eval}" && pwd)"
 RASA_PORT="${EVAL_RASA_PORT:-5105}"; ACTIONS_PORT="${EVAL_ACTIONS_PORT:-5155}"
 SHOPPERS_MIN="${SHOPPERS_MIN:-0.80}"; BEHAVIOURS_MIN="${BEHAVIOURS_MIN:-0.90}"; HELDOUT_MIN="${HELDOUT_MIN:-0.64}"
-ZH_MIN="${ZH_MIN:-0.60}"
+ZH_MIN="${ZH_MIN:-0.52}"
 export ACTION_ENDPOINT_URL="http://localhost:$ACTIONS_PORT/webhook"
 trap stop_all EXIT INT TERM
 start_actions

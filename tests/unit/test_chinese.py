@@ -91,3 +91,104 @@ def test_every_english_message_has_a_chinese_one_with_the_same_blanks() -> None:
         allowed = {f for v in en.texts.get(key, ()) for _, f, _, _ in fmt.parse(v) if f}
         used = {f for v in variants for _, f, _, _ in fmt.parse(v) if f}
         assert used <= allowed, (key, used - allowed)
+
+
+def test_chinese_words_are_found_and_negated_in_their_clause(kb, matcher) -> None:
+    ents = {(e["entity"], e["value"], e.get("role")) for e in matcher.extract("给我儿媳妇买的，她怀孕了，不要太甜的")}
+    assert ("recipient", "daughter-in-law", None) in ents and ("situation", "pregnant", None) in ents
+    assert any(e == "taste" and v == "not too sweet" for e, v, _ in ents)
+    refused = {e["value"]: e.get("role") for e in matcher.extract("他不吃辣，喜欢甜的") if e["entity"] == "taste"}
+    assert refused.get("sweet") is None and ("spicy" not in refused or refused["spicy"] == "excluded")
+    asked = {e["value"]: e.get("role") for e in matcher.extract("要不要来点辣的") if e["entity"] == "taste"}
+    assert asked == {"spicy": None}  # 要不要 asks, it does not refuse
+
+
+def test_chinese_facts_recipient_budget_and_unknown_things(kb, matcher) -> None:
+    facts = facts_of("送给我婆婆的，她血糖高，一百以内", kb, matcher)
+    assert facts.recipient == "mother-in-law" and facts.for_recipient
+    assert "diabetic" in facts.situations and facts.budget is not None and facts.budget.max == 100
+    assert facts_of("有枣吗？", kb, matcher).kinds
+    assert facts_of("你们有没有螺蛳粉？", kb, matcher).unknown_item == "螺蛳粉"
+    assert facts_of("有没有适合老人吃的", kb, matcher).unknown_item is None  # 老人 is a need, not a product
+    assert facts_of("给奶奶打麻将的时候吃", kb, matcher).untold  # kept in the shopper's own words
+    assert not facts_of("别太贵，五十块左右吧。", kb, matcher).untold  # a budget says nothing unplaced
+
+
+def test_the_chinese_view_of_the_knowledge_keeps_keys_and_changes_only_the_words(kb) -> None:
+    zh = kb.localized("zh")
+    assert kb.localized("zh") is zh and zh.localized("en") is kb and zh.canonical is kb
+    sour = kb.by_sku["FR-JUJ-SOUR"]
+    assert zh.by_sku["FR-JUJ-SOUR"].name != sour.name and zh.by_sku["FR-JUJ-SOUR"].tags == sour.tags
+    assert zh.label("pregnant") != "pregnant" and kb.label("pregnant") == "pregnant"
+    assert zh.section_label("fresh fruit") != "fresh fruit"
+    missing = [p.sku for p in kb.products if zh.by_sku[p.sku].name == p.name]
+    assert not missing, missing
+    untranslated = [f"{c.entity}:{c.key}" for c in kb.concepts.values() if c.summary and zh.concept(c.entity, c.key).summary == c.summary]
+    assert not untranslated, untranslated
+
+
+def test_a_chinese_discovery_is_answered_and_logged_in_chinese(kb, matcher) -> None:
+    from jujube.policy import Context, next_step
+    from jujube.shop import load_shop
+    from jujube.state import DiscoveryState
+    from jujube.understanding import understand
+
+    shop = load_shop(PROJECT_KNOWLEDGE / "shop.yml")
+    contexts = {lang: Context(kb=kb.localized(lang), shop=shop, msgs=get_messages(lang)) for lang in ("en", "zh")}
+
+    def in_language(lang):
+        return contexts.get(lang or "en", contexts["en"])
+
+    contexts = {k: Context(kb=c.kb, shop=c.shop, msgs=c.msgs, in_language=in_language) for k, c in contexts.items()}
+    state = DiscoveryState()
+    for text in ("老板，有枣吗？", "给我儿媳妇买的。", "她怀孕了，想吃酸的。", "五十块左右。", "Thanks, bye!"):
+        lang = language_of(text)
+        ctx = contexts[lang]
+        parse = {"text": text, "intent": {"name": "goodbye" if lang == "en" else "inform_situation",
+                                          "confidence": 0.9}, "entities": matcher.extract(text)}
+        step = next_step(state, understand(parse, ctx.kb, ctx.shop, state.last_question), ctx)
+        state = step.state
+        if text.startswith("五十"):
+            assert "酸枣" in step.text and "¥" in step.text  # Chinese names and prices
+        if lang == "en":
+            assert "Goodbye" in step.text  # the reply follows the latest message
+    record = step.records[-1]
+    assert record["language"] == "zh" and record["stated_request"] == "枣"
+    assert "孕" in record["underlying_need"]  # the need in the shopper's language
+    assert "safe during pregnancy" in record["needs"]["functional"]  # dimensions in canonical words
+    assert record["recipient"] == "daughter-in-law"
+
+
+def _talk(kb, matcher, lines):
+    """Play (text, intent) lines through the policy with the shop's own knowledge; the steps."""
+    from jujube.policy import Context, next_step
+    from jujube.shop import load_shop
+    from jujube.state import DiscoveryState
+    from jujube.understanding import understand
+
+    shop = load_shop(PROJECT_KNOWLEDGE / "shop.yml")
+    state, steps = DiscoveryState(), []
+    for text, intent in lines:
+        ctx = Context(kb=kb.localized(language_of(text)), shop=shop, msgs=get_messages(language_of(text)))
+        parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": matcher.extract(text)}
+        steps.append(next_step(state, understand(parse, ctx.kb, ctx.shop, state.last_question), ctx))
+        state = steps[-1].state
+    return steps
+
+
+def test_a_need_that_stays_unknown_gets_best_sellers_not_a_loop_or_a_dead_end(kb, matcher) -> None:
+    steps = _talk(kb, matcher, [("随便看看，想买点东西。", "request_product"), ("不知道，还没想好。", "unsure"),
+                                ("都行。", "unsure"), ("都行。", "unsure")])
+    kinds = [s.kind for s in steps]
+    assert kinds.count("ask_section") <= 1, kinds
+    assert "recommend_popular" in kinds, kinds
+    assert "no_match" not in kinds
+
+
+def test_someone_mentioned_in_passing_does_not_replace_who_it_is_for(kb, matcher) -> None:
+    steps = _talk(kb, matcher, [("my boss is in hospital, I want to bring him something", "inform_situation"),
+                                ("the doctor says only soft food for now", "inform_situation")])
+    assert steps[-1].state.profile.recipient == "boss"
+    steps = _talk(kb, matcher, [("something for my mum", "inform_recipient"),
+                                ("actually it's for my sister", "inform_recipient")])
+    assert steps[-1].state.profile.recipient == "sister"
