@@ -30,6 +30,7 @@ class Messages:
     script: str = ""  # a character class of the script this language is written in
     ordinals: dict[str, int] = field(default_factory=dict)  # words that pick a suggestion by position
     joiners: tuple[str, ...] = (",",)  # what joins the items of a list ("the first and the third")
+    space: str = " "  # what goes between two sentences
     telegram: dict[str, str] = field(default_factory=dict)  # what the Telegram bot says on its own
 
     def parts(self, text: str) -> list[str]:
@@ -106,6 +107,7 @@ def load_messages(path: Path) -> Messages:
                     pronouns=dict(raw.get("pronouns") or {}), script=str(raw.get("script") or ""),
                     ordinals={str(k): int(v) for k, v in (raw.get("ordinals") or {}).items()},
                     joiners=tuple(str(j) for j in raw.get("joiners") or (",",)),
+                    space=str(raw.get("space", " ")),
                     assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
                     farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()),
                     telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()})

@@ -58,11 +58,12 @@ class Step:
     state: DiscoveryState
     messages: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
+    space: str = " "  # what goes between two sentences (nothing in Chinese)
 
     def say(self, text: str, buttons: Optional[list[dict[str, str]]] = None) -> None:
         """Add a message (joined to the previous one when neither has buttons)."""
         if self.messages and not self.messages[-1].get("buttons") and not buttons:
-            self.messages[-1]["text"] += " " + text
+            self.messages[-1]["text"] += self.space + text
         else:
             self.messages.append({"text": text, "buttons": list(buttons or [])})
 
@@ -74,10 +75,10 @@ class Step:
 
 def next_step(state: DiscoveryState, u: Understanding, ctx: Context) -> Step:
     """Decide the reply to one shopper message."""
-    step = Step(kind="", state=copy.deepcopy(state))
+    step = Step(kind="", state=copy.deepcopy(state), space=ctx.msgs.space)
     step.kind = _route(step, u, ctx)
     if step.text and step.text == state.last_reply:  # never the same reply twice in a row: move on
-        retry = Step(kind="", state=copy.deepcopy(state))
+        retry = Step(kind="", state=copy.deepcopy(state), space=ctx.msgs.space)
         retry.kind = _route(retry, replace(u, intent="unsure", facts=Facts()), ctx)
         if retry.text != state.last_reply:
             step = retry
@@ -428,7 +429,7 @@ def _discover(step: Step, u: Optional[Understanding], intent: str, ctx: Context,
                        st.wants_suggestion)
     if topic is not None:
         question = ask(topic, profile, kb, msgs)
-        step.say(f"{lead or ''} {question}".strip())
+        step.say(f"{lead}{step.space}{question}" if lead else question)
         st.asked.append(topic)
         st.last_question = topic
         return f"ask_{topic}"
