@@ -148,6 +148,8 @@ def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
     myself = next((c.key for c in kb.of_entity("recipient") if c.group == "self"), None)
     if not (facts.situations and myself):
         return None
+    if kb.first_person and any(w in text for w in kb.first_person):  # a language without spaces: "我最近睡不好"
+        return None if any(w in text for w in kb.other_people) else myself
     words = [w.replace("’", "'") for w in _TOKEN_RE.findall(text.lower())]
     if not _FIRST_PERSON & set(words) or _OTHERS & set(words):
         return None

@@ -169,6 +169,8 @@ class Knowledge:
     language: str = "en"  # the language of the display texts (names, reasons, need texts)
     translations: dict[str, Translation] = field(default_factory=dict)
     recipient_markers: tuple[str, ...] = ()  # words just before a person that say it is for them ("给")
+    first_person: tuple[str, ...] = ()  # "我": a need told in the first person is the speaker's own...
+    other_people: tuple[str, ...] = ()  # ...unless someone else is spoken of ("他", "她")
     request_patterns: tuple[re.Pattern[str], ...] = ()  # "有(?P<item>...)吗": asking for a thing by name
     numbers: Optional["NumberWords"] = None  # number words of other languages, read as digits
     canonical: Optional["Knowledge"] = field(default=None, repr=False)  # the English view of a localized one
@@ -413,11 +415,15 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     translations = {language: _translation(language, ocat, olex) for language, ocat, olex, _ in overlays}
     numbers = [NumberWords.read(onum) for _, _, _, onum in overlays if onum]
     markers = tuple(str(m) for _, _, olex, _ in overlays for m in olex.get("recipient_markers") or ())
+    first = tuple(str(m) for _, _, olex, _ in overlays for m in olex.get("first_person") or ())
+    others = tuple(str(m) for _, _, olex, _ in overlays for m in olex.get("other_people") or ())
     requests = tuple(re.compile(str(r)) for _, _, olex, _ in overlays for r in olex.get("request_patterns") or ())
     return Knowledge(
         translations=translations,
         numbers=NumberWords.merge(numbers) if numbers else None,
         recipient_markers=markers,
+        first_person=first,
+        other_people=others,
         request_patterns=requests,
         taboos=taboos,
         customer_cultures=_strs(lex.get("customer_cultures")),
@@ -496,6 +502,7 @@ def _translated(base: Knowledge, tr: Translation) -> Knowledge:
         taboos=tuple(replace(t, reason=say(t.reason)) for t in base.taboos),
         customer_cultures=base.customer_cultures, filler_words=base.filler_words, self_words=base.self_words,
         language=tr.language, translations=base.translations, recipient_markers=base.recipient_markers,
+        first_person=base.first_person, other_people=base.other_people,
         request_patterns=base.request_patterns, numbers=base.numbers, canonical=base,
     )
 

@@ -192,3 +192,9 @@ def test_someone_mentioned_in_passing_does_not_replace_who_it_is_for(kb, matcher
     steps = _talk(kb, matcher, [("something for my mum", "inform_recipient"),
                                 ("actually it's for my sister", "inform_recipient")])
     assert steps[-1].state.profile.recipient == "sister"
+
+
+def test_a_need_told_in_the_first_person_is_the_speakers_own(kb, matcher) -> None:
+    assert facts_of("我最近老失眠，晚上睡不着", kb, matcher).recipient == "myself"
+    assert facts_of("她最近老失眠，晚上睡不着", kb, matcher).recipient is None
+    assert facts_of("我老婆最近睡不好", kb, matcher).recipient == "wife"
