@@ -7,7 +7,7 @@ from typing import Any, Iterable, Optional
 
 from jujube.budget import AGE_RE, Budget, headcount, parse_budget, words_to_number
 from jujube.knowledge import PREFERENCE_ENTITIES, Knowledge
-from jujube.nlu.unspaced import UNSPACED, UNSPACED_RUN
+from jujube.nlu.unspaced import UNSPACED_RUN
 
 EXCLUDED_ROLE = "excluded"
 _QUANTITY_RE = re.compile(
@@ -112,8 +112,7 @@ def _unplaced(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> l
             low = low[:ent["start"]] + " " + low[ent["end"]:]
     words = [w.replace("’", "'") for w in _WORDS_RE.findall(low)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
-    numbers = kb.numbers.vocabulary if kb.numbers else ()
-    for filler in sorted((f for f in tuple(kb.filler_words) + numbers if UNSPACED.search(f)), key=len, reverse=True):
+    for filler in kb.unspaced_noise:
         low = low.replace(filler, " ")
     unspaced = [run for run in UNSPACED_RUN.findall(low) if len(run) >= 3]  # words of a language without spaces
     return [w for w in words if len(w) >= 4 and w not in kb.filler_words and not kb.products_of_kind(w)
@@ -245,14 +244,13 @@ def extract_facts(
 def _asked_by_name(text: str, entities: Iterable[dict[str, Any]], kb: Knowledge) -> Optional[str]:
     """A thing asked for with another language's request words ("有榴莲吗"), when the lexicon places none of it."""
     spans = [(int(e["start"]), int(e["end"])) for e in entities if "start" in e]
-    fillers = sorted((f for f in kb.filler_words if UNSPACED.search(f)), key=len, reverse=True)
     for pattern in kb.request_patterns:
         for m in pattern.finditer(text):
             start, end = m.span("item")
             if any(start < e and s < end for s, e in spans):
                 continue
             rest = m.group("item")
-            for filler in fillers:
+            for filler in kb.unspaced_fillers:
                 rest = rest.replace(filler, "")
             if len(rest) >= 2:
                 return m.group("item")

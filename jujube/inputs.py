@@ -5,6 +5,8 @@ import re
 import unicodedata
 from typing import Callable, Optional
 
+from jujube.nlu.unspaced import UNSPACED, UNSPACED_RUN
+
 MAX_CHARS = 2000
 _VOWELS = set("aeiouy")
 
@@ -52,5 +54,5 @@ def chosen_position(text: str) -> int | None:
 
 def length_in_words(text: str) -> int:
     """Roughly how many words a message has, counting about two characters as a word in unspaced scripts."""
-    spaced = len(re.findall(r"[^\W_]+", re.sub(r"[\u3400-\u9fff]", " ", text)))
-    return spaced + len(re.findall(r"[\u3400-\u9fff]", text)) // 2
+    spaced = len(re.findall(r"[^\W_]+", UNSPACED_RUN.sub(" ", text)))
+    return spaced + len(UNSPACED.findall(text)) // 2

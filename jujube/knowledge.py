@@ -19,6 +19,7 @@ import yaml
 
 from jujube import JujubeError
 from jujube.config import get_settings
+from jujube.nlu.unspaced import UNSPACED
 from jujube.numbers import NumberWords
 
 logger = logging.getLogger(__name__)
@@ -159,13 +160,6 @@ class Knowledge:
     customer_cultures: tuple[str, ...] = ()  # whose gift customs hold unless the shopper says otherwise
     filler_words: frozenset[str] = frozenset()  # words that say nothing about a need
     self_words: frozenset[str] = frozenset()  # "my voice", "my sleep": the speaker's own, not someone else
-    by_sku: dict[str, Product] = field(default_factory=dict)
-    by_kind: dict[str, list[Product]] = field(default_factory=dict)
-    by_head: dict[str, list[Product]] = field(default_factory=dict)  # "biscuits" -> the "rice biscuits"
-    _kind_cache: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False)
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # pure per-product results, kept for speed
-    section_by_alias: dict[str, str] = field(default_factory=dict)
-    specificity: dict[str, float] = field(default_factory=dict)
     language: str = "en"  # the language of the display texts (names, reasons, need texts)
     translations: dict[str, Translation] = field(default_factory=dict)
     recipient_markers: tuple[str, ...] = ()  # words just before a person that say it is for them ("给")
@@ -174,7 +168,17 @@ class Knowledge:
     request_patterns: tuple[re.Pattern[str], ...] = ()  # "有(?P<item>...)吗": asking for a thing by name
     numbers: Optional["NumberWords"] = None  # number words of other languages, read as digits
     canonical: Optional["Knowledge"] = field(default=None, repr=False)  # the English view of a localized one
-    _views: dict[str, "Knowledge"] = field(default_factory=dict, repr=False)
+    # Derived from the fields above in __post_init__ (and again for a localized view).
+    by_sku: dict[str, Product] = field(init=False, default_factory=dict)
+    by_kind: dict[str, list[Product]] = field(init=False, default_factory=dict)
+    by_head: dict[str, list[Product]] = field(init=False, default_factory=dict)  # "biscuits" -> "rice biscuits"
+    section_by_alias: dict[str, str] = field(init=False, default_factory=dict)
+    specificity: dict[str, float] = field(init=False, default_factory=dict)
+    unspaced_fillers: tuple[str, ...] = field(init=False, default=())  # fillers without spaces, longest first
+    unspaced_noise: tuple[str, ...] = field(init=False, default=())  # those and the number words, longest first
+    _kind_cache: dict[tuple[str, ...], frozenset[str]] = field(init=False, default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(init=False, default_factory=dict, repr=False)  # pure per-product results
+    _views: dict[str, "Knowledge"] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_sku = {p.sku: p for p in self.products}
@@ -191,6 +195,10 @@ class Knowledge:
             self.section_by_alias[s.name.lower()] = s.name
             for alias in s.aliases:
                 self.section_by_alias[alias.lower()] = s.name
+        self.unspaced_fillers = tuple(sorted((f for f in self.filler_words if UNSPACED.search(f)), key=len,
+                                             reverse=True))
+        numbers = tuple(w for w in self.numbers.vocabulary if UNSPACED.search(w)) if self.numbers else ()
+        self.unspaced_noise = tuple(sorted(self.unspaced_fillers + numbers, key=len, reverse=True))
 
     def localized(self, language: Optional[str]) -> "Knowledge":
         """The same knowledge with its display texts in `language` (itself when there is no overlay for it)."""
@@ -354,7 +362,8 @@ def _product(entry: dict[str, Any], sections: set[str]) -> Product:
     )
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A knowledge file's mapping; KnowledgeError when it is missing or malformed."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -372,7 +381,7 @@ def _overlays(folder: Path) -> list[tuple[str, dict[str, Any], dict[str, Any], d
     out = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         files = {name: sub / f"{name}.yml" for name in ("catalog", "lexicon", "numbers")}
-        read = {name: _read(f) if f.is_file() else {} for name, f in files.items()}
+        read = {name: read_yaml(f) if f.is_file() else {} for name, f in files.items()}
         if sub.name in (read["catalog"].get("language"), read["lexicon"].get("language")):
             out.append((sub.name, read["catalog"], read["lexicon"], read["numbers"]))
     return out
@@ -380,7 +389,7 @@ def _overlays(folder: Path) -> list[tuple[str, dict[str, Any], dict[str, Any], d
 
 def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
     """Read and check the catalog and the lexicon, with the overlays of other languages."""
-    cat, lex = _read(catalog_path), _read(lexicon_path)
+    cat, lex = read_yaml(catalog_path), read_yaml(lexicon_path)
     overlays = _overlays(catalog_path.parent)
     for language, ocat, olex, _ in overlays:
         _merge_words(cat, lex, ocat, olex, language)
@@ -493,17 +502,14 @@ def _translated(base: Knowledge, tr: Translation) -> Knowledge:
         needs = {dim: tuple(replace(item, text=say(item.text)) for item in items) for dim, items in c.needs.items()}
         return replace(c, needs=needs, summary=say(c.summary) if c.summary else c.summary)
 
-    return Knowledge(
-        currency=base.currency, currency_symbol=base.currency_symbol,
+    return replace(
+        base,
         sections=[replace(s, label=tr.sections.get(s.name, s.shown)) for s in base.sections],
         products=[product(p) for p in base.products],
         concepts={k: concept(c) for k, c in base.concepts.items()},
-        negations=base.negations,
         taboos=tuple(replace(t, reason=say(t.reason)) for t in base.taboos),
-        customer_cultures=base.customer_cultures, filler_words=base.filler_words, self_words=base.self_words,
-        language=tr.language, translations=base.translations, recipient_markers=base.recipient_markers,
-        first_person=base.first_person, other_people=base.other_people,
-        request_patterns=base.request_patterns, numbers=base.numbers, canonical=base,
+        language=tr.language,
+        canonical=base,
     )
 
 

@@ -36,6 +36,7 @@ class Messages:
     def parts(self, text: str) -> list[str]:
         """The items of a list the shopper wrote ("the first and the third" -> two parts)."""
         return re.split("|".join(re.escape(j) for j in sorted(self.joiners, key=len, reverse=True)), text)
+
     def says_goodbye(self, text: str) -> bool:
         """True when a message ends on a farewell ("none of those, thanks anyway, bye")."""
         tail = text.strip().lower().rstrip(".!?。！？～~ ")

@@ -7,10 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 
 from jujube.config import get_settings
-from jujube.knowledge import KnowledgeError
+from jujube.knowledge import KnowledgeError, read_yaml
 from jujube.nlu.unspaced import UNSPACED
 
 
@@ -86,17 +85,10 @@ def _patterns(entry: dict[str, Any], where: str) -> tuple[str, ...]:
     return pats
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"cannot read {path}: {exc}") from exc
-
-
 def load_shop(path: Path) -> Shop:
     """Read and check knowledge/shop.yml, with the other languages' overlays (knowledge/zh/shop.yml)."""
-    raw = _read(path)
-    overlays = {sub.name: _read(sub / "shop.yml") for sub in sorted(path.parent.iterdir())
+    raw = read_yaml(path)
+    overlays = {sub.name: read_yaml(sub / "shop.yml") for sub in sorted(path.parent.iterdir())
                 if sub.is_dir() and (sub / "shop.yml").is_file()}
 
     def more(group: str, key: str, field_name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from jujube.facts import Facts, extract_facts
 from jujube.inputs import MAX_CHARS, clip, kind_of_message
 from jujube.knowledge import Knowledge
-from jujube.messages import language_of, readable
+from jujube.messages import readable
 from jujube.shop import NotSold, Shop
 
 CONFIDENT = 0.6  # below this the intent alone does not decide a turn
@@ -100,7 +100,6 @@ def understand(parse: dict[str, Any], kb: Knowledge, shop: Shop, open_question: 
         confidence=float(intent.get("confidence") or 0.0),
         entities=entities,
         kind=kind_of_message(text, readable),
-        language=language_of(text),
         clipped=len(raw) > MAX_CHARS,
         ranking={str(r.get("name")): float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []},
     )

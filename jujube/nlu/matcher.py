@@ -87,18 +87,16 @@ class EntityMatcher:
         # A word, a one-character negation and the same word again is a question ("要不要", "能不能").
         self._asking_form = re.compile(f"(.)[{single}]\\1") if single else None
         by_label: dict[str, list[Pattern]] = {}
-        unspaced: dict[str, str] = {}  # phrase -> label
+        unspaced: dict[str, tuple[str, str]] = {}  # phrase -> (entity, value); the first entity of PRIORITY wins
         rank = {e: i for i, e in enumerate(PRIORITY)}
         for p in sorted(patterns_from(kb), key=lambda p: rank.get(p.entity, 99)):
             if UNSPACED.search(p.phrase):
-                unspaced.setdefault(p.phrase, f"{p.entity}|{p.value}")
+                unspaced.setdefault(p.phrase, (p.entity, p.value))
             else:
                 by_label.setdefault(f"{p.entity}|{p.value}", []).append(p)
         self._unspaced = unspaced
         self._unspaced_re = re.compile("|".join(re.escape(p) for p in sorted(unspaced, key=len, reverse=True))) \
             if unspaced else None
-        for label in set(unspaced.values()):
-            self.labels[self.nlp.vocab.strings.add(label)] = tuple(label.split("|", 1))  # type: ignore[assignment]
         for label, pats in by_label.items():
             entity, value = label.split("|", 1)
             self.labels[self.nlp.vocab.strings.add(label)] = (entity, value)
@@ -150,7 +148,7 @@ class EntityMatcher:
         out = []
         low = text.lower()
         for m in self._unspaced_re.finditer(low):
-            entity, value = self.labels[self.nlp.vocab.strings[self._unspaced[m.group(0)]]]
+            entity, value = self._unspaced[m.group(0)]
             ent: dict[str, Any] = {"entity": entity, "start": m.start(), "end": m.end(), "value": value,
                                    "confidence_entity": 1.0}
             if entity in PREFERENCE_ENTITIES + ("product", "category") and self._negated_unspaced(low, m.start()):

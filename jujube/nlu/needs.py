@@ -23,7 +23,7 @@ import yaml
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.knowledge import KnowledgeError, Knowledge
-from jujube.nlu.unspaced import UNSPACED_RUN
+from jujube.nlu.unspaced import UNSPACED_RUN, segment
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +40,7 @@ LabelledText = tuple[str, frozenset[str]]
 
 def spaced(text: str) -> str:
     """Runs of unspaced scripts cut into words (jieba), so their words and word pairs count ("怀孕 了")."""
-    return UNSPACED_RUN.sub(lambda m: " " + " ".join(_segment(m.group(0))) + " ", text)
-
-
-def _segment(run: str) -> list[str]:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(run) if w.strip()]
+    return UNSPACED_RUN.sub(lambda m: " " + " ".join(word for word, _ in segment(m.group(0))) + " ", text)
 
 
 def training_path() -> Path:
