@@ -1,7 +1,6 @@
 """Rasa tokenizer for both languages: words split on spaces, runs of Chinese segmented by jieba."""
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -9,17 +8,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from jujube.nlu.unspaced import UNSPACED
-
-logger = logging.getLogger(__name__)
-
-
-def segment(text: str) -> list[tuple[str, int]]:
-    """(word, start) pairs of a run of an unspaced script (jieba's dictionary segmentation)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [(word, start) for word, start, _ in jieba.tokenize(text) if word.strip()]
+from jujube.nlu.unspaced import UNSPACED, segment
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -40,6 +29,10 @@ class MixedTokenizer(WhitespaceTokenizer):
     def get_default_config() -> Dict[Text, Any]:
         """WhitespaceTokenizer's settings."""
         return WhitespaceTokenizer.get_default_config()
+
+    def remove_emoji(self, text: Text) -> Text:
+        """Rasa's emoji range takes in every Chinese character: a token with them is a word, not an emoji."""
+        return text if UNSPACED.search(text) else super().remove_emoji(text)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Whitespace tokens, the Chinese ones segmented."""
