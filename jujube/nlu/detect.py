@@ -15,8 +15,8 @@ class Scorer(Protocol):
 
     threshold: float
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Every label's probability for `text`."""
+    def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
+        """Every label's probability for each text."""
 
 
 def without_things(text: str, entities: list[dict[str, Any]]) -> str:
@@ -40,10 +40,10 @@ def detect_needs(classifier: Scorer, text: str, entities: list[dict[str, Any]]) 
     """
     if not text.strip():
         return []
-    scores = classifier.scores(text)
     masked = without_things(text, entities)
+    scores, *rest = classifier.scores_many([text, masked] if masked and masked != text else [text])
     if masked != text:  # the words around the names must still hint at the need
-        around = classifier.scores(masked) if masked else {}
+        around = rest[0] if rest else {}
         telling = max(around.values(), default=0.0) >= TELLING  # the rest of the words tell of some need
         scores = {label: score if telling or around.get(label, 0.0) >= AROUND_FLOOR else 0.0
                   for label, score in scores.items()}
