@@ -136,7 +136,7 @@ def languages() -> dict[str, re.Pattern[str]]:
     return out
 
 
-def _words_in(pattern: re.Pattern[str], text: str) -> int:
+def words_in(pattern: re.Pattern[str], text: str) -> int:
     """How many words of a script a text holds: runs of letters, or characters in unspaced scripts."""
     chars = pattern.findall(text)
     if chars and UNSPACED.search("".join(chars)):
@@ -146,7 +146,7 @@ def _words_in(pattern: re.Pattern[str], text: str) -> int:
 
 def language_of(text: str, scripts: Optional[dict[str, re.Pattern[str]]] = None) -> Optional[str]:
     """The language most of the message's words are in ("买点kiwi" is Chinese); None when none is."""
-    counts = {lang: _words_in(pattern, text) for lang, pattern in (scripts or languages()).items()}
+    counts = {lang: words_in(pattern, text) for lang, pattern in (scripts or languages()).items()}
     best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
     return best[0] if best[1] else None
 

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from jujube.knowledge import get_knowledge
 from jujube.nlu.detect import detect_needs
 from jujube.nlu.matcher import EntityMatcher
-from jujube.nlu.needs import THRESHOLD, NeedClassifier, get_classifier
+from jujube.nlu.needs import THRESHOLD, LanguageNeedClassifier, get_classifier
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
 class NeedClassifierComponent(GraphComponent):
     """Adds the needs the trained need classifier finds (`needs` in the parse: label and confidence)."""
 
-    def __init__(self, config: Dict[Text, Any], classifier: Optional[NeedClassifier] = None) -> None:
+    def __init__(self, config: Dict[Text, Any], classifier: Optional[LanguageNeedClassifier] = None) -> None:
         self._config = config
         self._classifier = classifier
 

@@ -23,11 +23,12 @@ import yaml
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.knowledge import KnowledgeError, Knowledge
+from jujube.messages import languages, words_in
 from jujube.nlu.unspaced import UNSPACED_RUN, segment
 
 logger = logging.getLogger(__name__)
 
-RECIPE = "needs-tfidf-logreg-v3"
+RECIPE = "needs-tfidf-logreg-v4"
 C = 10.0  # inverse regularisation strength of each label's logistic regression
 SEED = 11
 THRESHOLD = 0.5  # a label counts when the classifier gives it at least this score
@@ -51,6 +52,11 @@ def training_path() -> Path:
 def training_paths(path: Path) -> list[Path]:
     """`path` and the same file in every language folder beside it (knowledge/zh/needs_training.yml)."""
     return [path] + sorted(p for p in path.parent.glob(f"*/{path.name}") if p.is_file())
+
+
+def language_of_path(path: Path, base: Path) -> str:
+    """The language of a need file: its folder's name (knowledge/zh/), English at the top."""
+    return path.parent.name if path.parent != base.parent else "en"
 
 
 def load_examples(path: Path) -> list[LabelledText]:
@@ -151,6 +157,60 @@ class NeedClassifier:
         return cls(data["vectorizer"], data["model"], tuple(data["labels"]))
 
 
+class LanguageNeedClassifier:
+    """One need classifier per language; a message is read by those of the scripts it is written in.
+
+    What one language's examples teach does not move another's weights (adding Chinese examples
+    left the English figures as they were). A message mixing scripts ("买点kiwi", "for my 婆婆") is
+    scored by each of its languages' classifiers and each need keeps its best score; a message with
+    no letters by all of them.
+    """
+
+    def __init__(self, classifiers: dict[str, NeedClassifier], threshold: float = THRESHOLD) -> None:
+        self.classifiers = classifiers
+        self.threshold = threshold
+        self.labels = tuple(sorted({lab for c in classifiers.values() for lab in c.labels}))
+
+    def languages_of(self, text: str) -> list[str]:
+        """The languages whose classifiers read `text`: those whose script it holds, else all."""
+        scripts = languages()
+        said = [lang for lang in self.classifiers if lang in scripts and words_in(scripts[lang], text)]
+        return said or list(self.classifiers)
+
+    def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
+        """Every label's best probability for each text over its languages' classifiers (one pass per classifier)."""
+        out: list[dict[str, float]] = [dict.fromkeys(self.labels, 0.0) for _ in texts]
+        chosen = [self.languages_of(text) for text in texts]
+        for language, classifier in self.classifiers.items():
+            rows = [i for i, langs in enumerate(chosen) if language in langs]
+            if not rows:
+                continue
+            for i, scores in zip(rows, classifier.scores_many([texts[i] for i in rows])):
+                best = out[i]
+                for label, score in scores.items():
+                    if score > best[label]:
+                        best[label] = score
+        return out
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every label's probability for `text`."""
+        return self.scores_many([text])[0]
+
+    def predict(self, text: str) -> set[str]:
+        """The labels scored at or above the threshold."""
+        if not text.strip():
+            return set()
+        return {label for label, score in self.scores(text).items() if score >= self.threshold}
+
+
+def train_by_language(examples: list[tuple[str, LabelledText]]) -> LanguageNeedClassifier:
+    """One classifier per language from (language, example) pairs (for cross-validation; no cache)."""
+    grouped: dict[str, list[LabelledText]] = {}
+    for language, example in examples:
+        grouped.setdefault(language, []).append(example)
+    return LanguageNeedClassifier({lang: NeedClassifier.train(exs) for lang, exs in sorted(grouped.items())})
+
+
 def _stacked(model: Any) -> tuple[Any, Any]:
     """The per-label logistic regressions as one weight matrix (features x labels) and one bias row.
 
@@ -179,15 +239,27 @@ def cache_root() -> Path:
     return Path(os.environ.get("JUJUBE_NEEDS_CACHE") or PROJECT_ROOT / "var" / "needs")
 
 
-def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[NeedClassifier]:
-    """The classifier for the current training data: from the cache, or trained now. None without data."""
+def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[LanguageNeedClassifier]:
+    """The classifiers for the current training data, one per language: from the cache, or trained now.
+
+    None without data. Each language's classifier is cached by its own data, so new examples in one
+    language leave the others' as they are.
+    """
     path = path or training_path()
     if not path.is_file():
         logger.warning("no need training data at %s: needs come from the lexicon alone", path)
         return None
     known = known_labels(kb)
-    examples = [(t, frozenset(lab for lab in labs if lab in known))
-                for p in training_paths(path) for t, labs in load_examples(p)]
+    classifiers = {}
+    for p in training_paths(path):
+        examples = [(t, frozenset(lab for lab in labs if lab in known)) for t, labs in load_examples(p)]
+        if examples:
+            classifiers[language_of_path(p, path)] = _cached(examples)
+    return LanguageNeedClassifier(classifiers)
+
+
+def _cached(examples: list[LabelledText]) -> NeedClassifier:
+    """The classifier for `examples`: from the cache, or trained now and cached."""
     cached = cache_root() / f"needs-{data_hash(examples)}.pkl"
     if cached.is_file():
         try:
@@ -251,7 +323,8 @@ def main() -> None:
     started = time.monotonic()
     classifier = get_classifier(get_knowledge())
     if classifier is not None:
-        print(f"need classifier ready: {len(classifier.labels)} labels ({time.monotonic() - started:.1f}s)")
+        print(f"need classifiers ready: {', '.join(classifier.classifiers)}, {len(classifier.labels)} labels "
+              f"({time.monotonic() - started:.1f}s)")
 
 
 if __name__ == "__main__":

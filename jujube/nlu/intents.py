@@ -1,0 +1,61 @@
+"""The intent classifier: Rasa's logistic regression on each featurizer's counts scaled to unit length.
+
+Counts are scaled per featurizer, so a long message does not weigh more than a short one and the
+character n-grams (many per word) do not drown the words; each featurizer's block is then weighted
+(`weights`, by featurizer alias). The regularisation `C` and the class weights are settings.
+All were chosen by cross-validation on the training data (scripts/intent_cv.py).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """LogisticRegressionClassifier with `C`, `class_weight` and per-featurizer unit-length, weighted features."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Rasa's settings plus C, class_weight ("balanced" or null) and weights ({featurizer alias: weight})."""
+        return {**LogisticRegressionClassifier.get_default_config(),
+                "C": 1.0, "class_weight": "balanced", "weights": {}}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf = LogisticRegression(
+            C=float(self.config["C"]), class_weight=self.config["class_weight"], solver=self.config["solver"],
+            max_iter=self.config["max_iter"], tol=self.config["tol"], random_state=self.config["random_state"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ScaledLogisticRegressionClassifier":
+        """A new untrained classifier."""
+        return cls(config, execution_context.node_name, model_storage, resource)
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        """One row per message: each featurizer's sentence counts at unit length, times its weight."""
+        weights = self.config["weights"] or {}
+        rows = []
+        for message in messages:
+            blocks = [normalize(csr_matrix(f.features)) * float(weights.get(f.origin, 1.0))
+                      for f in message.features
+                      if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            if dense is not None:
+                blocks.append(csr_matrix(dense.features))
+            rows.append(hstack(blocks) if blocks else csr_matrix((1, 0)))
+        return vstack(rows).tocsr()
