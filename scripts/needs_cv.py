@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--setting", action="append", default=[], help="a Python dict: {} one classifier for all languages, {'by_language': True} one per language")
     ap.add_argument("--worst", type=int, default=0)
+    ap.add_argument("--language", default="", help="only this language's examples (with by_language)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     kb = get_knowledge()
@@ -41,8 +42,9 @@ def main() -> None:
     for path in paths:
         language = needs.language_of_path(path, paths[0])
         for text, labels in needs.load_examples(path):
-            examples.append((text, frozenset(lab for lab in labels if lab in known)))
-            languages.append(language)
+            if args.language in ("", language):
+                examples.append((text, frozenset(lab for lab in labels if lab in known)))
+                languages.append(language)
     matcher = EntityMatcher(kb)
     entities = [matcher.extract(text) for text, _ in examples]
     print(f"{len(examples)} examples: " + ", ".join(f"{lang} {languages.count(lang)}" for lang in sorted(set(languages))))
@@ -62,7 +64,7 @@ def main() -> None:
                 labels = {lab for _, labs in train for lab in labs}
                 if options.get("by_language"):
                     classifier = needs.train_by_language([(languages[i], examples[i]) for i in range(len(examples))
-                                                          if fold_of[i] != fold])
+                                                          if fold_of[i] != fold], options.get("settings"))
                 else:
                     classifier = needs.NeedClassifier.train(train, labels)
                 for i in (i for i in range(len(examples)) if fold_of[i] == fold):

@@ -99,7 +99,8 @@ class NeedClassifier:
         self._weights, self._bias = _stacked(model)
 
     @classmethod
-    def train(cls, examples: list[LabelledText], labels: Optional[set[str]] = None) -> "NeedClassifier":
+    def train(cls, examples: list[LabelledText], labels: Optional[set[str]] = None, c: float = C,
+              class_weight: Any = None) -> "NeedClassifier":
         """Fit the vectorizer and one classifier per label."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -116,7 +117,7 @@ class NeedClassifier:
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         )
         features = vectorizer.fit_transform([text.lower() for text, _ in examples])
-        model = OneVsRestClassifier(LogisticRegression(C=C, max_iter=500, class_weight=CLASS_WEIGHT,
+        model = OneVsRestClassifier(LogisticRegression(C=c, max_iter=500, class_weight=class_weight or CLASS_WEIGHT,
                                                        random_state=SEED))
         model.fit(features, targets)
         logger.info("trained the need classifier on %d examples, %d labels, in %.1fs",
@@ -203,12 +204,14 @@ class LanguageNeedClassifier:
         return {label for label, score in self.scores(text).items() if score >= self.threshold}
 
 
-def train_by_language(examples: list[tuple[str, LabelledText]]) -> LanguageNeedClassifier:
+def train_by_language(examples: list[tuple[str, LabelledText]],
+                      settings: Optional[dict[str, dict[str, Any]]] = None) -> LanguageNeedClassifier:
     """One classifier per language from (language, example) pairs (for cross-validation; no cache)."""
     grouped: dict[str, list[LabelledText]] = {}
     for language, example in examples:
         grouped.setdefault(language, []).append(example)
-    return LanguageNeedClassifier({lang: NeedClassifier.train(exs) for lang, exs in sorted(grouped.items())})
+    return LanguageNeedClassifier({lang: NeedClassifier.train(exs, **(settings or {}).get(lang, {}))
+                                   for lang, exs in sorted(grouped.items())})
 
 
 def _stacked(model: Any) -> tuple[Any, Any]:
