@@ -30,7 +30,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--setting", action="append", default=[], help="a Python dict: {} one classifier for all languages, {'by_language': True} one per language")
+    ap.add_argument("--setting", action="append", default=[],
+                    help="a Python dict: {} one classifier for all languages; {'by_language': True, "
+                         "'settings': {language: NeedClassifier.train options}} one per language")
     ap.add_argument("--worst", type=int, default=0)
     ap.add_argument("--language", default="", help="only this language's examples (with by_language)")
     args = ap.parse_args()
@@ -47,7 +49,8 @@ def main() -> None:
                 languages.append(language)
     matcher = EntityMatcher(kb)
     entities = [matcher.extract(text) for text, _ in examples]
-    print(f"{len(examples)} examples: " + ", ".join(f"{lang} {languages.count(lang)}" for lang in sorted(set(languages))))
+    counts = ", ".join(f"{lang} {languages.count(lang)}" for lang in sorted(set(languages)))
+    print(f"{len(examples)} examples: {counts}")
     settings = [ast.literal_eval(s) for s in args.setting] or [{}]
     for options in settings:
         figures: dict[str, list[float]] = defaultdict(list)

@@ -36,6 +36,10 @@ THRESHOLD = 0.5  # a label counts when the classifier gives it at least this sco
 # the messages that only mention a food or a habit still count ("balanced" weights, near 100 for
 # the rarest needs, read "she likes nuts" as a nut allergy). Chosen by 5-fold cross-validation.
 CLASS_WEIGHT: Any = {0: 1.0, 1: 15.0}
+# Each language's classifier settings where they differ from the defaults, chosen by 5-fold
+# cross-validation (scripts/needs_cv.py): a Chinese character is often a word of its own
+# (酸, 甜, 脆), so the Chinese character n-grams run from one to four.
+LANGUAGE_SETTINGS: dict[str, dict[str, Any]] = {"zh": {"chars": (1, 4)}}
 LabelledText = tuple[str, frozenset[str]]
 
 
@@ -100,7 +104,7 @@ class NeedClassifier:
 
     @classmethod
     def train(cls, examples: list[LabelledText], labels: Optional[set[str]] = None, c: float = C,
-              class_weight: Any = None) -> "NeedClassifier":
+              class_weight: Any = None, chars: tuple[int, int] = (2, 5)) -> "NeedClassifier":
         """Fit the vectorizer and one classifier per label."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -114,7 +118,7 @@ class NeedClassifier:
         targets = binarizer.fit_transform([[lab for lab in labs if lab in names] for _, labs in examples])
         vectorizer = make_union(
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=spaced),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=chars, sublinear_tf=True, min_df=2),
         )
         features = vectorizer.fit_transform([text.lower() for text, _ in examples])
         model = OneVsRestClassifier(LogisticRegression(C=c, max_iter=500, class_weight=class_weight or CLASS_WEIGHT,
@@ -210,7 +214,8 @@ def train_by_language(examples: list[tuple[str, LabelledText]],
     grouped: dict[str, list[LabelledText]] = {}
     for language, example in examples:
         grouped.setdefault(language, []).append(example)
-    return LanguageNeedClassifier({lang: NeedClassifier.train(exs, **(settings or {}).get(lang, {}))
+    chosen = LANGUAGE_SETTINGS if settings is None else settings
+    return LanguageNeedClassifier({lang: NeedClassifier.train(exs, **chosen.get(lang, {}))
                                    for lang, exs in sorted(grouped.items())})
 
 
@@ -227,11 +232,12 @@ def _stacked(model: Any) -> tuple[Any, Any]:
     return weights, bias
 
 
-def data_hash(examples: list[LabelledText]) -> str:
-    """A short hash of the data and the recipe: the cache key."""
+def data_hash(examples: list[LabelledText], settings: Optional[dict[str, Any]] = None) -> str:
+    """A short hash of the data, the recipe and the settings: the cache key."""
     import sklearn
 
-    h = hashlib.sha256(f"{RECIPE}|{sklearn.__version__}|{C}|{CLASS_WEIGHT}|{SEED}".encode())
+    chosen = sorted((settings or {}).items())
+    h = hashlib.sha256(f"{RECIPE}|{sklearn.__version__}|{C}|{CLASS_WEIGHT}|{SEED}|{chosen}".encode())
     for text, labels in examples:
         h.update(f"{text}\t{','.join(sorted(labels))}\n".encode())
     return h.hexdigest()[:16]
@@ -257,19 +263,20 @@ def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[Langu
     for p in training_paths(path):
         examples = [(t, frozenset(lab for lab in labs if lab in known)) for t, labs in load_examples(p)]
         if examples:
-            classifiers[language_of_path(p, path)] = _cached(examples)
+            language = language_of_path(p, path)
+            classifiers[language] = _cached(examples, LANGUAGE_SETTINGS.get(language, {}))
     return LanguageNeedClassifier(classifiers)
 
 
-def _cached(examples: list[LabelledText]) -> NeedClassifier:
-    """The classifier for `examples`: from the cache, or trained now and cached."""
-    cached = cache_root() / f"needs-{data_hash(examples)}.pkl"
+def _cached(examples: list[LabelledText], settings: dict[str, Any]) -> NeedClassifier:
+    """The classifier for `examples` trained with `settings`: from the cache, or trained now and cached."""
+    cached = cache_root() / f"needs-{data_hash(examples, settings)}.pkl"
     if cached.is_file():
         try:
             return NeedClassifier.load(cached)
         except (OSError, ValueError, pickle.UnpicklingError, AttributeError, KeyError) as exc:
             logger.warning("cached need classifier unreadable (%s); training again", exc)
-    classifier = NeedClassifier.train(examples, {lab for _, labs in examples for lab in labs})
+    classifier = NeedClassifier.train(examples, {lab for _, labs in examples for lab in labs}, **settings)
     classifier.save(cached)
     return classifier
 

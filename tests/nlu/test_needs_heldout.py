@@ -20,9 +20,9 @@ from jujube.understanding import classified_needs
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "heldout" / "needs_en.yml"
 RESULTS = ROOT / "results" / "needs"
-# Measured 0.867 on the reference machine; the margin absorbs other machines' floating point
+# Measured 0.873 on the reference machine; the margin absorbs other machines' floating point
 # and small data changes. The issue's target is 0.85: the README reports the measured figure.
-MIN_MACRO_F1 = 0.835
+MIN_MACRO_F1 = 0.84
 
 
 @pytest.fixture(scope="module")

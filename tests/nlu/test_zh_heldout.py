@@ -20,10 +20,10 @@ from jujube.understanding import classified_needs
 ROOT = Path(__file__).resolve().parents[2]
 INTENTS = ROOT / "results" / "nlu_zh" / "intent_report.json"
 NEEDS = ROOT / "tests" / "heldout" / "needs_zh.yml"
-# Measured on the reference machine: intent macro F1 0.931 (422 messages), need macro F1 0.863 (472 messages).
+# Measured on the reference machine: intent macro F1 0.940 (422 messages), need macro F1 0.866 (472 messages).
 # The targets are 0.93 and 0.85; the thresholds sit about 0.035 below the figures for other machines.
-MIN_INTENT_MACRO_F1 = 0.90
-MIN_NEED_MACRO_F1 = 0.825
+MIN_INTENT_MACRO_F1 = 0.905
+MIN_NEED_MACRO_F1 = 0.83
 
 
 def test_chinese_intent_macro_f1_on_heldout() -> None:
