@@ -17,9 +17,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, hstack, vstack
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,19 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         weights = self.config["weights"] or {}
         rows = []
         for message in messages:
-            blocks = [normalize(csr_matrix(f.features)) * float(weights.get(f.origin, 1.0))
-                      for f in message.features
+            blocks = [_unit(f.features, float(weights.get(f.origin, 1.0))) for f in message.features
                       if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()]
             dense = message.get_dense_features(attribute=TEXT)[1]
             if dense is not None:
                 blocks.append(csr_matrix(dense.features))
-            rows.append(hstack(blocks) if blocks else csr_matrix((1, 0)))
-        return vstack(rows).tocsr()
+            rows.append(hstack(blocks) if blocks else coo_matrix((1, 0)))
+        return vstack(rows, format="csr")
+
+
+def _unit(counts: Any, weight: float) -> coo_matrix:
+    """A row of counts scaled to length `weight` (all zeros stays all zeros)."""
+    row = coo_matrix(counts)
+    row.sum_duplicates()
+    data = row.data.astype(np.float64)
+    norm = float(np.sqrt(data @ data))
+    return coo_matrix((data * (weight / norm) if norm else data, (row.row, row.col)), shape=row.shape)
