@@ -32,12 +32,10 @@ def _hypotheses(topic: str, profile: Profile, kb: Knowledge) -> list[Profile]:
     out: list[Profile] = []
 
     def variant(**changes: object) -> Profile:
-        p = copy.deepcopy(profile)
+        p = copy.copy(profile)  # ranking only reads a profile: the fields not changed are shared
         for name, value in changes.items():
-            if isinstance(getattr(p, name), list):
-                getattr(p, name).append(value)
-            else:
-                setattr(p, name, value)
+            old = getattr(p, name)
+            setattr(p, name, [*old, value] if isinstance(old, list) else value)
         return p
 
     if topic == "recipient":

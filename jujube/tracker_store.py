@@ -29,6 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from jujube.config import get_settings
+from jujube.db.sqlite import set_pragmas
 
 logger = logging.getLogger(__name__)
 
@@ -47,20 +48,14 @@ def db_timeout() -> float:
 
 
 def make_engine(url: str) -> sa.engine.Engine:
-    """An engine with short timeouts; SQLite in WAL mode so readers never wait for writers."""
+    """An engine with short timeouts; SQLite with the pragmas of `jujube.db.sqlite` (WAL: readers never wait)."""
     timeout = db_timeout()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-
+        sa.event.listen(engine, "connect", set_pragmas)
         return engine
     connect_args = {"connect_timeout": max(1, int(timeout))} if url.startswith("postgres") else {}
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
