@@ -55,7 +55,9 @@ def make_engine(url: str) -> sa.engine.Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+        # a pool of open connections (SQLAlchemy 1.4 opens a new one per query for a SQLite file otherwise)
+        engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
+                                  connect_args={"timeout": timeout, "check_same_thread": False})
         sa.event.listen(engine, "connect", set_pragmas)
         return engine
     connect_args = {"connect_timeout": max(1, int(timeout))} if url.startswith("postgres") else {}
@@ -133,12 +135,11 @@ class JujubeTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             if stored is None:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            for data in events[stored:]:
-                session.add(self.SQLEvent(
-                    sender_id=sender_id, type_name=data.get("event"), timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
-            session.flush()
+            rows = [{"sender_id": sender_id, "type_name": data.get("event"), "timestamp": data.get("timestamp"),
+                     "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                     "action_name": data.get("name"), "data": json.dumps(data)} for data in events[stored:]]
+            if rows:  # one statement for the turn's events, in order
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             stamp = self._stamp(session, sender_id)
             session.commit()
         return stamp
