@@ -70,6 +70,7 @@ class CatalogIndex:
         self.first_kind = [p.kinds[0] if p.kinds else p.sku for p in kb.products]
         self.sku_order = np.argsort(np.argsort(np.array(self.skus)))  # each product's place by sku
         self._cache: dict[Any, np.ndarray] = {}
+        self._fits: dict[tuple[str, str, str, bool], _Fit] = {}
 
     def _cached(self, key: Any, make: Callable[[], np.ndarray]) -> np.ndarray:
         found = self._cache.get(key)
@@ -104,6 +105,37 @@ class CatalogIndex:
             return np.array([PARTIAL + (1 - PARTIAL) * sum(self.kb.tag_weight(t) for t in p.tags.intersection(item.prefer))
                              / total if p.tags.intersection(item.prefer) else 0.0 for p in self.products])
         return self._cached(("strength", item.prefer), make)
+
+
+    def fit(self, concept: Concept, explicit: bool) -> "_Fit":
+        """How well each product serves one concept's needs (hints included); `explicit` for a stated wish."""
+        key = ("fit", concept.entity, concept.key, explicit)
+        found = self._fits.get(key)
+        if found is None:
+            score = np.zeros(len(self.products))
+            serves_any = np.zeros(len(self.products), dtype=bool)
+            items = []
+            for _, item in concept.items():
+                if item.prefer:
+                    strength = self.strength(item)
+                    items.append((item, strength))
+                    score = score + WEIGHTS.get(concept.entity, 1.0) * strength
+                    serves_any |= strength > 0
+                    if explicit and concept.entity in ("taste", "texture"):
+                        score = score + MISSED_WISH * (strength == 0)  # a stated wish it does not meet
+            if concept.hints:
+                score = score + HINT * self.with_tags(concept.hints)
+            found = self._fits[key] = _Fit(score, serves_any, tuple(items))
+        return found
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One concept's contribution to every product's score."""
+
+    score: np.ndarray
+    serves_any: np.ndarray
+    items: tuple[tuple[NeedItem, np.ndarray], ...]
 
 
 def catalog_index(kb: Knowledge) -> CatalogIndex:
@@ -143,18 +175,10 @@ def _plan(profile: Profile, kb: Knowledge, index: CatalogIndex, concepts: list[C
     items: list[tuple[NeedItem, np.ndarray]] = []
     serves_any = np.zeros(len(index.products), dtype=bool)
     for concept in concepts:
-        for _, item in concept.items():
-            if not item.prefer:
-                continue
-            strength = index.strength(item)
-            items.append((item, strength))
-            score = score + WEIGHTS.get(concept.entity, 1.0) * strength
-            serves_any |= strength > 0
-            if (concept.entity, concept.key) in explicit and concept.entity in ("taste", "texture"):
-                score = score + MISSED_WISH * (strength == 0)
-    for concept in concepts:
-        if concept.hints:
-            score = score + HINT * index.with_tags(concept.hints)
+        fit = index.fit(concept, (concept.entity, concept.key) in explicit)
+        score = score + fit.score
+        serves_any |= fit.serves_any
+        items += fit.items
     for entity, key in profile.avoids:
         unwanted = kb.concept(entity, key)
         if unwanted:
@@ -208,7 +232,7 @@ def rank(
     for tags in wishes.values():
         ok &= index.with_tags(tags)  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
     plan = _plan(profile, kb, index, concepts)
-    score = plan.score
+    score = np.round(plan.score, 9)  # equal fits tie exactly, whatever order their parts were added in
     found = np.flatnonzero(ok & (plan.serves_any | (score >= SECTION_MATCH)) & (score > 0))
     if not len(found):
         return []
