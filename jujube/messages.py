@@ -11,7 +11,7 @@ from typing import Any, Optional
 import yaml
 
 from jujube.config import get_settings
-from jujube.knowledge import KnowledgeError
+from jujube.knowledge import SAFE_LOADER, KnowledgeError
 from jujube.nlu.unspaced import UNSPACED
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class Messages:
 def load_messages(path: Path) -> Messages:
     """Read one language's catalog."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"cannot read messages {path}: {exc}") from exc
     texts: dict[str, tuple[str, ...]] = {}

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Optional
 import yaml
 
 from jujube.config import PROJECT_ROOT, get_settings
-from jujube.knowledge import KnowledgeError, Knowledge
+from jujube.knowledge import SAFE_LOADER, KnowledgeError, Knowledge
 from jujube.nlu.unspaced import UNSPACED_RUN, segment
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def training_paths(path: Path) -> list[Path]:
 def load_examples(path: Path) -> list[LabelledText]:
     """(text, labels) pairs from a needs file ({examples: [{text, needs: [entity:key]}]})."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"cannot read need examples {path}: {exc}") from exc
     out = []
@@ -111,7 +111,7 @@ class NeedClassifier:
         )
         features = vectorizer.fit_transform([text.lower() for text, _ in examples])
         model = OneVsRestClassifier(LogisticRegression(C=C, max_iter=500, class_weight=CLASS_WEIGHT,
-                                                       random_state=SEED))
+                                                       random_state=SEED), n_jobs=-1)  # labels fit on every core
         model.fit(features, targets)
         logger.info("trained the need classifier on %d examples, %d labels, in %.1fs",
                     len(examples), len(names), time.monotonic() - started)
