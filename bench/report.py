@@ -94,11 +94,23 @@ def memory_table(bots: dict[str, dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def cpu_table(bots: dict[str, dict[str, Any]]) -> str:
+    """CPU time per turn at the highest concurrency level, process by process."""
+    rows = []
+    for name, bot in bots.items():
+        levels = [lv for lv in bot.get("levels", []) if lv.get("cpu_ms_per_turn_by_process")]
+        if levels:
+            top = max(levels, key=lambda lv: lv["concurrency"])
+            parts = ", ".join(f"{proc} {_fmt(ms)}" for proc, ms in top["cpu_ms_per_turn_by_process"].items())
+            rows.append(f"  {name} (N={top['concurrency']}): {parts}")
+    return "\n".join(["CPU ms per turn (user + system), by process:"] + rows) if rows else ""
+
+
 def render(result: dict[str, Any]) -> str:
     """The whole printed report."""
     bots = result["bots"]
     rats = {label: result[key] for key, label in RATIO_KEYS.items() if result.get(key)}
-    parts = [level_table(bots, rats), "", bot_table(bots, rats), "", memory_table(bots)]
+    parts = [level_table(bots, rats), "", bot_table(bots, rats), "", memory_table(bots), "", cpu_table(bots)]
     if result.get("notes"):
         parts += [""] + [f"- {note}" for note in result["notes"]]
     return "\n".join(parts)

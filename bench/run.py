@@ -238,15 +238,19 @@ def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ..
         for n in args.concurrency:
             conversations = max(n * args.rounds, args.min_conversations)
             say(f"{name}: {conversations} conversations, {n} at a time, {args.turns_per_conversation} turns each")
-            cpu_before = procs.cpu_seconds(pids)
+            parts = {p.name: [p.pid] for p in servers} | {k: [pid] for k, pid in extra_pids.items()}
+            cpu_before = {k: procs.cpu_seconds(v) for k, v in parts.items()}
             result = asyncio.run(load.run_level(url, scripts, n, conversations, args.turns_per_conversation,
                                                 args.max_seconds, name))
             summary = result.summary()
-            summary["cpu_ms_per_turn"] = round((procs.cpu_seconds(pids) - cpu_before) * 1000
-                                               / max(summary["turns"], 1), 1)
+            turns = max(summary["turns"], 1)
+            summary["cpu_ms_per_turn_by_process"] = {
+                k: round((procs.cpu_seconds(v) - cpu_before[k]) * 1000 / turns, 1) for k, v in parts.items()}
+            summary["cpu_ms_per_turn"] = round(sum(summary["cpu_ms_per_turn_by_process"].values()), 1)
             bot["levels"].append(summary)
             say(f"{name} N={n}: {summary['msg_per_s']} msg/s, p50 {summary['p50_ms']} ms, "
-                f"p95 {summary['p95_ms']} ms, errors {summary['errors']}, CPU {summary['cpu_ms_per_turn']} ms/turn")
+                f"p95 {summary['p95_ms']} ms, errors {summary['errors']}, CPU {summary['cpu_ms_per_turn']} ms/turn "
+                f"{summary['cpu_ms_per_turn_by_process']}")
             if any(not p.alive() for p in servers):
                 raise ServerFailed(f"{name}: a server exited during the load")
     finally:
