@@ -158,12 +158,26 @@ def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
 
 def _kind_in(words: str, kb: Knowledge) -> Optional[str]:
     """The product kind a wish's words end in ("lactose-free milk" -> milk), if any."""
-    parts = words.lower().replace("-", " - ").split()
-    for i in range(1, len(parts)):
-        tail = " ".join(parts[i:]).replace(" - ", "-")
-        if tail != "-" and kb.products_of_kind(tail):
+    for tail in _tails(words):
+        if kb.products_of_kind(tail):
             return tail
     return None
+
+
+def _section_in(words: str, kb: Knowledge) -> Optional[str]:
+    """The shop section a wish's words end in ("the strongest coffee" -> tea and coffee), if any."""
+    for tail in _tails(words):
+        section = kb.section_of(tail)
+        if section:
+            return section
+    return None
+
+
+def _tails(words: str) -> list[str]:
+    """The endings of a phrase after its first word, longest first ("very strong coffee" -> "strong coffee", "coffee")."""
+    parts = words.lower().replace("-", " - ").split()
+    tails = [" ".join(parts[i:]).replace(" - ", "-") for i in range(1, len(parts))]
+    return [t for t in tails if t != "-"]
 
 
 def extract_facts(
@@ -205,8 +219,13 @@ def extract_facts(
             if (kind, value) in other:
                 other.remove((kind, value))
             thing = _kind_in(text[ent["start"]:ent["end"]], kb) if "start" in ent and not negated else None
+            section = _section_in(text[ent["start"]:ent["end"]], kb) if "start" in ent and not negated and \
+                not thing else None
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
+                facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
+            elif section:  # "the strongest coffee": a wish and a section
+                _add(facts.sections, section)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
     plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits
     facts.recipient, facts.for_recipient = _the_recipient(text, recipients, kb.recipient_markers)

@@ -20,3 +20,11 @@ def test_a_wish_that_names_a_product_asks_for_it(kb, matcher) -> None:
     text = "some sugar-free dates please"
     facts = extract_facts(text, [{"entity": "taste", "value": "sugar-free", "start": 5, "end": 21}], kb)
     assert ("taste", "sugar-free") in facts.prefers and facts.kinds == ["dates"]
+
+
+def test_a_wish_that_names_a_section_asks_for_that_section(kb, matcher) -> None:
+    text = "a jar of really sour coffee please"
+    start = text.index("really")
+    facts = extract_facts(text, [{"entity": "taste", "value": "sour", "start": start, "end": len(text) - 7}], kb)
+    assert ("taste", "sour") in facts.prefers and facts.sections == ["tea and coffee"]
+    assert facts.stated == "really sour coffee" and not facts.kinds
