@@ -154,12 +154,12 @@ def rank(
         if concept and concept.prefer_tags:
             wishes.setdefault(e, set()).update(concept.prefer_tags)
     plan = _plan(profile, kb)
-    candidates: list[Scored] = []
+    candidates: list[Scored] = []  # what was asked for by name is weighed, not filtered, against a wish
     for product in kb.products:
         if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
             continue
-        if any(not product.tags & tags for tags in wishes.values()):
-            continue  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
+        if wishes and product.sku not in plan.kinds and not product.tags & set().union(*wishes.values()):
+            continue  # an explicit wish must be met ("sweet or crunchy": either will do; both score higher)
         scored = _score(product, profile, kb, plan)
         relevant = scored.serves or scored.score >= SECTION_MATCH
         if relevant and scored.score > 0:
