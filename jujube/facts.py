@@ -139,6 +139,16 @@ _OTHERS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "w
 _TOKEN_RE = re.compile(r"[a-z][a-z'’]*")
 
 
+_THIRD_PERSON = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "he's", "she's", "they're"}
+
+
+def speaks_of_them(text: str, kb: Knowledge) -> bool:
+    """True when a message speaks of someone already mentioned ("he likes wine"), by a pronoun."""
+    if kb.other_people and any(w in text for w in kb.other_people):
+        return True
+    return bool(_THIRD_PERSON & {w.replace("’", "'") for w in _TOKEN_RE.findall(text.lower())})
+
+
 def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
     """Who it is for when nobody is named: an occasion's usual recipient, or the speaker telling of their own need."""
     occasion = kb.concept("occasion", facts.occasion) if facts.occasion else None
