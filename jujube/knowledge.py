@@ -243,10 +243,13 @@ class Knowledge:
     def products_of_kind(self, word: str) -> list[Product]:
         """Products a shopper means by `word` (a kind, singular or plural; "biscuits" takes in "rice biscuits")."""
         w = word.lower().strip()
-        for cand in (w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w, w + "s"):
+        found: list[Product] = []  # every form counts: "chocolate" takes in a box sold as "chocolates"
+        for cand in dict.fromkeys((w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w, w + "s")):
             if cand in self.by_kind:
-                return self.by_kind[cand] + [p for p in self.by_head.get(cand, []) if p not in self.by_kind[cand]]
-        return []
+                for p in self.by_kind[cand] + self.by_head.get(cand, []):
+                    if p not in found:
+                        found.append(p)
+        return found
 
     def is_kind(self, product: Product, kinds: Iterable[str]) -> bool:
         """True when `product` is one of the kinds a shopper named."""
