@@ -237,6 +237,8 @@ def extract_facts(
             elif section:  # "the strongest coffee": a wish and a section
                 _add(facts.sections, section)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
+    if any(c.meal for c in (kb.concept("situation", s) for s in facts.situations) if c):
+        facts.prefers = [p for p in facts.prefers if p[0] != "taste"]  # the meal's taste: buy what goes with it
     plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits
     facts.recipient, facts.for_recipient = _the_recipient(text, recipients, kb.recipient_markers)
     facts.recipient = facts.recipient or _child_of_age(plain, kb) or _implied_recipient(text, facts, kb)

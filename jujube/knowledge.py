@@ -56,6 +56,7 @@ class Concept:
     recipient: str = ""  # who an occasion is usually for, when the shopper does not say (anniversary: partner)
     ages: tuple[int, ...] = ()  # a recipient's age range, for "my 4-year-old"
     skip_questions: tuple[str, ...] = ()  # discovery topics not worth asking about for this need
+    meal: bool = False  # a meal the shopper is cooking: a taste said with it is the meal's, not the purchase's
 
     def items(self) -> Iterable[tuple[str, NeedItem]]:
         """(dimension, need) pairs of this concept."""
@@ -335,6 +336,7 @@ def _concept(entry: dict[str, Any], entity: str, where: str) -> Concept:
         recipient=str(entry.get("recipient") or "").lower(),
         ages=tuple(int(a) for a in entry.get("ages") or ()),
         skip_questions=_strs(entry.get("skip_questions")),
+        meal=bool(entry.get("meal", False)),
     )
 
 

@@ -426,3 +426,14 @@ def test_a_refused_kind_takes_in_its_plural_forms(ctx: Context) -> None:
     boxes = {p.sku for p in kb.products if "chocolates" in p.kinds}
     assert boxes and boxes <= kb.kind_skus(("chocolate",))
     assert not {s.product.sku for s in rank(profile, kb, limit=20)} & boxes
+
+
+def test_a_taste_said_about_the_meal_being_cooked_gets_what_goes_with_it(chat: Chat) -> None:
+    chat.say("my in-laws are coming for dinner on sunday", "inform_situation")
+    chat.say("they love it fiery, I'm cooking a sichuan meal", "inform_preference")
+    while chat.state.last_question:
+        chat.say("not sure", "unsure")
+    assert "spicy meal" in chat.state.profile.situations
+    assert ("taste", "spicy") not in chat.state.profile.prefers
+    kb = chat.ctx.kb
+    assert chat.state.recommended and not any("spicy" in kb.by_sku[s].tags for s in chat.state.recommended)
