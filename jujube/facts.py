@@ -82,6 +82,19 @@ def elderly_key(kb: Knowledge) -> Optional[str]:
     return None
 
 
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’|的)\s*")
+
+
+def _possessor(text: str, ent: dict[str, Any], entities: Iterable[dict[str, Any]]) -> bool:
+    """"My boyfriend's grandparents": the first person only says whose; the second is who it is for."""
+    if "end" not in ent:
+        return False
+    m = _POSSESSIVE_RE.match(text, int(ent["end"]))
+    if not m:
+        return False
+    return any(e.get("entity") == "recipient" and int(e.get("start", -1) or -1) == m.end() for e in entities)
+
+
 _FOR_RE = re.compile(r"(?:\bfor|\bto|\bgive|\bsend|\bbring|\bget|\bbuy|\bsurprise|\bspoil)\s+"
                      r"(?:(?:my|our|the|a|an|his|her|their)\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -215,7 +228,7 @@ def extract_facts(
                 _add(facts.excluded_kinds, text[ent["start"]:ent["end"]].lower())  # "no nuts"
             elif section:
                 _add(facts.sections, section)
-        elif kind == "recipient" and kb.concept("recipient", value):
+        elif kind == "recipient" and kb.concept("recipient", value) and not _possessor(text, ent, entities):
             recipients.append((int(ent.get("start", 0) or 0), value))
         elif kind == "situation" and kb.concept("situation", value):
             _add(facts.situations, value)

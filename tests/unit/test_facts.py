@@ -28,3 +28,11 @@ def test_a_wish_that_names_a_section_asks_for_that_section(kb, matcher) -> None:
     facts = extract_facts(text, [{"entity": "taste", "value": "sour", "start": start, "end": len(text) - 7}], kb)
     assert ("taste", "sour") in facts.prefers and facts.sections == ["tea and coffee"]
     assert facts.stated == "really sour coffee" and not facts.kinds
+
+
+@pytest.mark.parametrize("text,who", [
+    ("something for my mother's boss", "boss"),
+    ("a present for my boss's father", "father"),
+])
+def test_whose_person_it_is_does_not_make_them_the_recipient(kb, matcher, text: str, who: str) -> None:
+    assert extract_facts(text, matcher.extract(text), kb).recipient == who
