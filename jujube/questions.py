@@ -159,7 +159,7 @@ def ask(topic: str, profile: Profile, kb: Knowledge, msgs: Messages) -> str:
         target = msgs.text("thing_the", thing=named) if named else thing
         return msgs.text("ask_recipient", verb=msgs.text("verb_many" if plural else "verb_one"), thing=target)
     if topic == "purpose" and order_is_complete(profile):
-        return msgs.text("ask_purpose_order", quantity=profile.quantity or "", thing=thing)
+        return msgs.text("ask_purpose_order", quantity=(profile.quantity or "").lower(), thing=thing)
     if topic in ("purpose", "preference"):
         return msgs.text(f"ask_{topic}_gift" if gift else f"ask_{topic}", does=does, they=they)
     if topic in ("quality", "budget"):
