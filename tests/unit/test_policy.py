@@ -437,3 +437,20 @@ def test_a_taste_said_about_the_meal_being_cooked_gets_what_goes_with_it(chat: C
     assert ("taste", "spicy") not in chat.state.profile.prefers
     kb = chat.ctx.kb
     assert chat.state.recommended and not any("spicy" in kb.by_sku[s].tags for s in chat.state.recommended)
+
+
+def test_a_named_product_for_someone_else_gets_asked_what_it_is_for(chat: Chat) -> None:
+    step = chat.say("do you sell energy drinks? they're for my nephew", "request_product")
+    assert step.kind == "ask_purpose", step.text
+    step = chat.say("he's cramming for his finals", "inform_situation")
+    while chat.state.last_question:
+        step = chat.say("no idea", "unsure")
+    kb = chat.ctx.kb
+    assert chat.state.recommended and not any("high-caffeine" in kb.by_sku[s].tags for s in chat.state.recommended)
+    assert "exam stress" in chat.state.profile.situations, step.text
+
+
+def test_the_order_question_reads_the_quantity_once_in_lower_case(chat: Chat) -> None:
+    step = chat.say("Three bottles of orange juice please", "request_product")
+    if step.kind == "ask_purpose":
+        assert "three bottles" in step.text and "Three bottles" not in step.text and step.text.count("Sure") <= 1
