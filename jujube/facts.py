@@ -213,6 +213,7 @@ def extract_facts(
     """Turn the entities the NLU found (and the text) into facts about the need."""
     facts = Facts()
     recipients: list[tuple[int, str]] = []
+    wish_sections: list[tuple[str, str]] = []
     for ent in entities:
         kind, value = str(ent.get("entity", "")), str(ent.get("value", "")).lower().strip()
         if not value:
@@ -247,9 +248,10 @@ def extract_facts(
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
-            elif section:  # "the strongest coffee": a wish and a section
-                _add(facts.sections, section)
-                facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
+            elif section:  # "the strongest coffee": a wish and a section, unless something else is named
+                wish_sections.append((section, text[ent["start"]:ent["end"]].lower()))
+    if wish_sections and not (facts.kinds or facts.sections):
+        facts.sections, facts.stated = [wish_sections[0][0]], facts.stated or wish_sections[0][1]
     if any(c.meal for c in (kb.concept("situation", s) for s in facts.situations) if c):
         facts.prefers = [p for p in facts.prefers if p[0] != "taste"]  # the meal's taste: buy what goes with it
     plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits

@@ -36,3 +36,11 @@ def test_a_wish_that_names_a_section_asks_for_that_section(kb, matcher) -> None:
 ])
 def test_whose_person_it_is_does_not_make_them_the_recipient(kb, matcher, text: str, who: str) -> None:
     assert extract_facts(text, matcher.extract(text), kb).recipient == who
+
+
+def test_a_section_named_beside_the_wish_wins_over_the_wish_words(kb, matcher) -> None:
+    text = "really sour coffee in a gift box"
+    ents = [{"entity": "taste", "value": "sour", "start": 0, "end": 18},
+            {"entity": "category", "value": "gift box", "start": 24, "end": 32}]
+    facts = extract_facts(text, ents, kb)
+    assert facts.sections == ["gift boxes and hampers"] and facts.stated == "gift box"
