@@ -404,7 +404,7 @@ def test_the_kind_asked_for_is_weighed_not_dropped_for_a_taste_wish(ctx: Context
 @pytest.mark.parametrize("text,entity,value", [
     ("we're heading to a wake on friday", "emotion", "condolence"),
     ("my neighbours bought a house last month", "occasion", "housewarming"),
-    ("my aunt has the sugar illness, what can she eat", "situation", "diabetic"),
+    ("my aunt has the sugar sickness, what can she eat", "situation", "diabetic"),
     ("grandad's doctor is worried about his heart", "situation", "heart condition"),
 ])
 def test_needs_said_in_plain_words(real_matcher: EntityMatcher, text: str, entity: str, value: str) -> None:
