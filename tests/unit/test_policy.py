@@ -454,3 +454,10 @@ def test_the_order_question_reads_the_quantity_once_in_lower_case(chat: Chat) ->
     step = chat.say("Three bottles of orange juice please", "request_product")
     if step.kind == "ask_purpose":
         assert "three bottles" in step.text and "Three bottles" not in step.text and step.text.count("Sure") <= 1
+
+
+def test_the_purpose_question_is_a_plain_open_question(chat: Chat) -> None:
+    step = chat.say("do you sell energy drinks? they're for my nephew", "request_product")
+    assert step.kind == "ask_purpose"
+    question = step.text.split("Yes, we do.")[-1].strip()
+    assert question.lower().startswith("what") and "should know about" not in question
