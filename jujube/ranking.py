@@ -224,13 +224,14 @@ def rank(
     ok = _allowed(profile, index, cheaper_than) & ~index.with_tags(hard_exclusions(profile, kb, concepts))
     if skip:
         ok &= ~index.among(skip)
-    wishes: dict[str, set[str]] = {}  # per entity: a product must meet one taste wish and one texture wish
+    wished: set[str] = set()  # the tags of every taste and texture wish
     for e, k in profile.prefers:
         concept = kb.concept(e, k) if e in ("taste", "texture") else None
-        if concept and concept.prefer_tags:
-            wishes.setdefault(e, set()).update(concept.prefer_tags)
-    for tags in wishes.values():
-        ok &= index.with_tags(tags)  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
+        if concept:
+            wished |= concept.prefer_tags
+    kinds = kb.kind_skus(tuple(profile.kinds))
+    if wished:  # a wish must be met ("sweet or crunchy": either will do, both score higher), but by the kind asked for
+        ok &= index.with_tags(wished) | index.among(kinds)
     plan = _plan(profile, kb, index, concepts)
     score = np.round(plan.score, 9)  # equal fits tie exactly, whatever order their parts were added in
     found = np.flatnonzero(ok & (plan.serves_any | (score >= SECTION_MATCH)) & (score > 0))
@@ -238,7 +239,6 @@ def rank(
         return []
     found = found[np.lexsort((index.sku_order[found], index.price[found], -score[found]))]  # best first
     order = found[score[found] >= score[found[0]] * RELATIVE_FLOOR].tolist()
-    kinds = kb.kind_skus(tuple(profile.kinds))
     asked_for = {index.products[i].section for i in order if index.skus[i] in kinds}
     if asked_for:  # what was asked for is there: stay in its sections
         sections = asked_for | kb.covered(profile.sections)
