@@ -285,4 +285,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run from the imported module, not from __main__: the pickled vectorizer names its preprocessor
+    # (`spaced`) by module, and a model saved as `__main__.spaced` cannot be read by the Rasa server.
+    from jujube.nlu.needs import main as needs_main
+
+    needs_main()
