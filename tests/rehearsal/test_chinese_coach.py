@@ -1,0 +1,114 @@
+"""The coach in the trainee's language: Chinese customer lines for a Chinese trainee, English for an English one."""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from jujube.messages import get_messages, language_of
+from jujube.rehearsal.classifier import Prediction
+from jujube.rehearsal.service import RehearsalService
+
+# What the trainee's Chinese questions are taken for (the question classifier is trained on English).
+READ_AS = {
+    "给谁买的呀？": "ask_recipient",
+    "买来做什么用的？": "ask_purpose",
+    "为什么呢？": "ask_followup",
+    "您最看重什么？": "ask_preference",
+    "预算大概多少？": "ask_budget",
+    "你好！": "small_talk",
+    "是给儿媳妇的吗？": "closed_question",
+}
+
+
+class ReadingClassifier:
+    """Reads the Chinese questions above by a table and English ones by the trained classifier."""
+
+    def __init__(self, trained) -> None:  # type: ignore[no-untyped-def]
+        self.trained = trained
+
+    def predict(self, text: str) -> Prediction:
+        label = READ_AS.get(text)
+        if label is None:
+            return self.trained.predict(text)
+        return Prediction(label, 0.95, {label: 0.95})
+
+
+@pytest.fixture
+def coach(factory, library, rubric, classifier) -> RehearsalService:  # type: ignore[no-untyped-def]
+    return RehearsalService(factory, library=library, rubric=rubric, classifier=ReadingClassifier(classifier))
+
+
+def _han(text: str) -> bool:
+    return language_of(text) == "zh"
+
+
+def test_a_chinese_trainee_hears_the_customer_in_chinese(coach, library) -> None:
+    zh = library.personas["jujube"].localized("zh")
+    intro, opening = coach.start("tg:1", "jujube", channel="telegram", language="zh")
+    assert _han(intro) and "王阿姨" in intro
+    assert opening == "王阿姨：老板，有枣吗？"
+    out = coach.handle("tg:1", "给谁买的呀？")
+    assert out == [f"王阿姨：{zh.facts['recipient'].answer}"]
+    out = coach.handle("tg:1", "买来做什么用的？")
+    assert out == [f"王阿姨：{zh.facts['situation'].answer}"]
+    out = coach.handle("tg:1", "为什么呢？")
+    assert out == [f"王阿姨：{zh.facts['situation'].deeper}"]
+    out = coach.handle("tg:1", "是给儿媳妇的吗？")
+    assert out[0].startswith("王阿姨：") and _han(out[0])
+    card = coach.stop("tg:1")[0]
+    assert card.startswith("成绩单：王阿姨（来买枣的老太太）")
+    for heading in ("发现的需求维度：", "提问：", "评分项：", "王阿姨真正需要的是："):
+        assert heading in card, heading
+    assert "Scorecard" not in card and "Need dimensions" not in card
+
+
+def test_an_english_trainee_still_hears_english(coach, library) -> None:
+    en = library.personas["jujube"]
+    intro, opening = coach.start("term:anna", "jujube")
+    assert intro.startswith("Rehearsal: Old woman asking for dates.") and opening == "Mrs Wang: Do you have dates?"
+    out = coach.handle("term:anna", "Who are they for?")
+    assert out == [f"Mrs Wang: {en.facts['recipient'].answer}"]
+    card = coach.stop("term:anna")[0]
+    assert card.startswith("Scorecard: Mrs Wang (Old woman asking for dates)")
+    assert "Need dimensions uncovered:" in card and not re.search(r"[\u4e00-\u9fff]", card)
+
+
+def test_the_customer_follows_the_trainee_switching_language(coach, library) -> None:
+    en, zh = library.personas["jujube"], library.personas["jujube"].localized("zh")
+    coach.start("tg:2", "jujube")
+    assert coach.handle("tg:2", "Who are they for?") == [f"Mrs Wang: {en.facts['recipient'].answer}"]
+    assert coach.handle("tg:2", "预算大概多少？") == [f"王阿姨：{zh.facts['budget'].answer}"]
+    out = coach.handle("tg:2", "What do you need them for?")
+    assert out == [f"Mrs Wang: {en.facts['situation'].answer}"]
+    # a command is no language: the scorecard stays in the language of the last words
+    assert coach.handle("tg:2", "/stop")[0].startswith("Scorecard: Mrs Wang")
+
+
+def test_a_greeting_in_chinese_repeats_the_opening_in_chinese(coach) -> None:
+    coach.start("tg:3", "jujube", language="zh")
+    out = coach.handle("tg:3", "你好！")
+    assert out[0].startswith("王阿姨：") and out[0].endswith("老板，有枣吗？")
+
+
+def test_a_customer_without_chinese_lines_answers_in_english(coach, library) -> None:
+    silent = next(p for p in library.personas.values() if "zh" not in p.voices)
+    _, opening = coach.start("tg:4", silent.key, language="zh")
+    assert opening == f"{silent.name}：{silent.opening}"
+    out = coach.handle("tg:4", "给谁买的呀？")
+    assert out == [f"{silent.name}：{silent.facts['recipient'].answer}"]
+
+
+def test_chinese_words_naming_a_customer_start_a_chinese_rehearsal(coach) -> None:
+    intro, opening = coach.start("tg:5", "红糖")
+    assert _han(intro) and opening == "徐先生：有红糖吗？"
+
+
+def test_the_coach_texts_exist_in_both_languages_with_the_same_fields() -> None:
+    en, zh = get_messages("en").rehearsal, get_messages("zh").rehearsal
+    assert en and set(en) == set(zh), sorted(set(en) ^ set(zh))
+    fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
+    for key in en:
+        assert fields(en[key]) == fields(zh[key]), key
+        assert _han(zh[key]) or not re.search("[A-Za-z]", zh[key].format_map({f: "" for f in fields(zh[key])})), key
