@@ -239,7 +239,7 @@ class Customer:
     def _on_closed_question(self, state: CustomerState, text: str) -> tuple:
         state.questions += 1
         state.closed_questions += 1
-        for topic, fact in self.persona.facts.items():
+        for topic, fact in self.voice.facts.items():  # the keywords of every language the customer speaks
             if fact.guessed_by(text):
                 if topic not in state.revealed:  # a right guess is confirmed, the story stays untold
                     state.revealed[topic] = GUESSED

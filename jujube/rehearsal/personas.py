@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from jujube.config import get_settings
+from jujube.nlu.unspaced import UNSPACED
 from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.matching import (
     GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
@@ -52,8 +53,8 @@ class Fact:
         return self.deepers[telling % len(self.deepers)] if self.deepers else ""
 
     def guessed_by(self, text: str) -> bool:
-        """True when a yes/no question names one of this fact's keywords."""
-        return any(contains_phrase(text, k) for k in self.keywords)
+        """True when a yes/no question names one of this fact's keywords (in an unspaced script: anywhere in it)."""
+        return any(contains_phrase(text, k) or (UNSPACED.search(k) and k in text) for k in self.keywords)
 
 
 @dataclass
@@ -82,7 +83,8 @@ class Persona:
         voice = self.voices.get(language or "")
         if voice is None or language == self.language:
             return self
-        facts = {t: replace(f, answers=voice.answers.get(t) or f.answers, deepers=voice.deepers.get(t, f.deepers))
+        facts = {t: replace(f, answers=voice.answers.get(t) or f.answers, deepers=voice.deepers.get(t, f.deepers),
+                            keywords=f.keywords + voice.keywords.get(t, ()))
                  for t, f in self.facts.items()}
         return replace(self, name=voice.name or self.name, title=voice.title or self.title,
                        opening=voice.opening or self.opening, facts=facts,
@@ -174,6 +176,7 @@ class Voice:
     opening: str = ""
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> ways of answering
     deepers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> deeper stories
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> words a right guess names
     replies: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -251,7 +254,7 @@ def _lines(raw: Any) -> tuple[str, ...]:
 
 def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, where: str) -> Voice:
     """One customer's lines in an overlay's language, checked against the English customer."""
-    answers, deepers = {}, {}
+    answers, deepers, keywords = {}, {}, {}
     for topic, body in (raw.get("facts") or {}).items():
         if topic not in persona.facts:
             raise RehearsalError(f"{where}: {persona.key} has no fact {topic!r} in the English file")
@@ -261,10 +264,13 @@ def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, wher
             answers[topic] = _lines(body.get("answer"))
         if _lines(body.get("deeper")):
             deepers[topic] = _lines(body.get("deeper"))
+        if _lines(body.get("keywords")):
+            keywords[topic] = _lines(body.get("keywords"))
     replies = {k: list(_strings(v)) for k, v in (defaults.get("replies") or {}).items()}
     replies.update({k: list(_strings(v)) for k, v in (raw.get("replies") or {}).items()})
     return Voice(name=str(raw.get("name") or "").strip(), title=str(raw.get("title") or "").strip(),
-                 opening=str(raw.get("opening") or "").strip(), answers=answers, deepers=deepers, replies=replies)
+                 opening=str(raw.get("opening") or "").strip(), answers=answers, deepers=deepers,
+                 keywords=keywords, replies=replies)
 
 
 def overlay_paths(folder: Path | None = None) -> dict[str, Path]:

@@ -13,7 +13,8 @@ from jujube.db.models import utcnow
 from jujube.db.session import get_sessionmaker
 from jujube.messages import get_messages, reply_language
 from jujube.rehearsal.card import render
-from jujube.rehearsal.classifier import QuestionClassifier, get_classifier
+from jujube.rehearsal.classifier import get_classifier
+from jujube.rehearsal.cues import ByLanguage, Reads, cue_readers
 from jujube.rehearsal.customer import Customer, CustomerState
 from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession, RehearsalTurn
 from jujube.rehearsal.personas import Persona, PersonaLibrary, load_library
@@ -33,12 +34,13 @@ class RehearsalService:
         factory: sessionmaker[Session] | None = None,
         library: PersonaLibrary | None = None,
         rubric: Rubric | None = None,
-        classifier: QuestionClassifier | None = None,
+        classifier: Reads | None = None,
     ) -> None:
         self._factory = factory
         self.library = library or load_library()
         self.rubric = rubric or load_rubric()
         self._classifier = classifier
+        self._reader: Reads | None = None
         self._lock = threading.RLock()
 
     @property
@@ -49,11 +51,18 @@ class RehearsalService:
         return self._factory
 
     @property
-    def classifier(self) -> QuestionClassifier:
+    def classifier(self) -> Reads:
         """The trainee-question classifier (trained on first use, then cached)."""
         if self._classifier is None:
             self._classifier = get_classifier(normalizer=self.library.index.mask)
         return self._classifier
+
+    @property
+    def reader(self) -> Reads:
+        """How a trainee message is read: by its language's cues (knowledge/<language>/), else the classifier."""
+        if self._reader is None:
+            self._reader = ByLanguage(self.classifier, cue_readers())
+        return self._reader
 
     def warm_up(self) -> None:
         """Load (or on the very first run, train) the question classifier now rather than on first use."""
@@ -119,7 +128,7 @@ class RehearsalService:
             if persona is None:
                 self._close(session, rehearsal, "stopped")
                 return [say("gone")]
-            pred = self.classifier.predict(text)
+            pred = self.reader.predict(text)
             customer = Customer(persona, self.library.index, self.rubric.rules)
             turn = customer.respond(state, text, pred)
             seq = self._next_seq(session, rehearsal.id)

@@ -1,0 +1,76 @@
+"""A trainee's Chinese questions read by cue phrases (knowledge/zh/rehearsal_questions.yml); English ones by the model."""
+from __future__ import annotations
+
+import pytest
+
+from jujube.rehearsal.classifier import load_examples, questions_path
+from jujube.rehearsal.cues import ByLanguage, CueReader, cue_readers
+from jujube.rehearsal.service import RehearsalService
+
+# Written apart from the cue file: what a Chinese shop assistant might say, and how it should read.
+SAID = [
+    ("请问是买给谁的？", "ask_recipient"),
+    ("这是给谁吃的呀", "ask_recipient"),
+    ("您买这个是做什么用的？", "ask_purpose"),
+    ("是有什么场合要用吗？", "ask_purpose"),
+    ("为什么呢？", "ask_followup"),
+    ("能多说说吗？", "ask_followup"),
+    ("您最看重什么？", "ask_preference"),
+    ("她喜欢什么口味？", "ask_preference"),
+    ("对包装有要求吗？", "ask_quality"),
+    ("要不要新鲜一点的？", "ask_quality"),
+    ("您预算大概多少？", "ask_budget"),
+    ("打算花多少钱？", "ask_budget"),
+    ("是给您孙子的吗？", "closed_question"),
+    ("她怀孕了吧？", "closed_question"),
+    ("我推荐您试试酸枣。", "recommend"),
+    ("您看这个猕猴桃怎么样？", "recommend"),
+    ("您好！", "small_talk"),
+    ("谢谢您告诉我。", "small_talk"),
+    ("我放弃了，您去别家看看吧。", "give_up"),
+    ("股票又跌了", "other"),
+]
+
+
+@pytest.fixture(scope="module")
+def zh() -> CueReader:
+    return cue_readers()["zh"]
+
+
+@pytest.mark.parametrize("text, kind", SAID)
+def test_chinese_questions_read_as_their_kind(zh: CueReader, text: str, kind: str) -> None:
+    assert zh.predict(text).label == kind
+
+
+def test_cue_kinds_are_the_classifier_s_kinds(zh: CueReader) -> None:
+    english = {label for _, label in load_examples(questions_path())}
+    assert {k for k, _ in zh.cues} <= english
+    assert all(phrases for _, phrases in zh.cues)
+
+
+def test_english_messages_still_go_to_the_trained_classifier(classifier, zh: CueReader) -> None:
+    reader = ByLanguage(classifier, {"zh": zh})
+    assert reader.predict("Who are they for?").label == "ask_recipient"
+    assert reader.predict("Who are they for?").source != "cues"
+    assert reader.predict("给谁买的？").source == "cues"
+
+
+def test_a_chinese_rehearsal_from_opening_to_scorecard(factory, library, rubric, classifier) -> None:
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+    zh = library.personas["jujube"].localized("zh")
+    coach.start("tg:8", "jujube", language="zh")
+    assert coach.handle("tg:8", "您好！请问是买给谁的？") == [f"王阿姨：{zh.facts['recipient'].answer}"]
+    out = coach.handle("tg:8", "她怀孕了吧？")  # a right guess: "yes" and no more
+    assert out[0].removeprefix("王阿姨：") in zh.replies["closed_yes"]
+    out = coach.handle("tg:8", "买来做什么用的？")
+    assert out[0].startswith("王阿姨：") and "酸" in out[0]
+    out = coach.handle("tg:8", "为什么呢？")
+    assert out == [f"王阿姨：{zh.facts['situation'].deeper}"]
+    out = coach.handle("tg:8", "您最看重什么？")
+    assert out == [f"王阿姨：{zh.facts['matters'].answer}"]
+    out = coach.handle("tg:8", "预算大概多少？")
+    assert out == [f"王阿姨：{zh.facts['budget'].answer}"]
+    card = coach.stop("tg:8")[0]
+    assert card.startswith("成绩单：王阿姨")
+    assert card.count("✓") >= 4, card
+    print(card)
