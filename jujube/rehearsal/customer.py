@@ -53,7 +53,7 @@ def looks_like_question(text: str) -> bool:
     """True for a question mark or a leading question word ("what kind of dates ...")."""
     stripped = text.strip()
     first = stripped.split(maxsplit=1)[0].lower().strip(",.!") if stripped else ""
-    return stripped.endswith("?") or first in QUESTION_WORDS or first.split("'")[0] in QUESTION_WORDS
+    return stripped.endswith(("?", "？")) or first in QUESTION_WORDS or first.split("'")[0] in QUESTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,8 @@ class Customer:
         """Naming products other than the stated request pitches them (unless asking what to avoid)."""
         if AVOIDING & set(tokens(text)):
             return False
-        return any(not contains_phrase(self.persona.stated_request, m.phrase)
+        asked = (self.persona.stated_request, self.voice.stated_request)
+        return any(not any(contains_phrase(request, m.phrase) for request in asked)
                    for m in self.persona.grade(self.index, text))
 
     def _reveal(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:

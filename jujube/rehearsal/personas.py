@@ -88,6 +88,7 @@ class Persona:
                  for t, f in self.facts.items()}
         return replace(self, name=voice.name or self.name, title=voice.title or self.title,
                        opening=voice.opening or self.opening, facts=facts,
+                       stated_request=voice.stated_request or self.stated_request,
                        replies={**self.replies, **voice.replies}, language=language or self.language, voices={})
 
     def reply(self, kind: str, turn: int, **values: str) -> str:
@@ -174,6 +175,7 @@ class Voice:
     name: str = ""
     title: str = ""
     opening: str = ""
+    stated_request: str = ""  # the product words of the opening in this language
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> ways of answering
     deepers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> deeper stories
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> words a right guess names
@@ -269,7 +271,8 @@ def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, wher
     replies = {k: list(_strings(v)) for k, v in (defaults.get("replies") or {}).items()}
     replies.update({k: list(_strings(v)) for k, v in (raw.get("replies") or {}).items()})
     return Voice(name=str(raw.get("name") or "").strip(), title=str(raw.get("title") or "").strip(),
-                 opening=str(raw.get("opening") or "").strip(), answers=answers, deepers=deepers,
+                 opening=str(raw.get("opening") or "").strip(),
+                 stated_request=str(raw.get("stated_request") or "").strip(), answers=answers, deepers=deepers,
                  keywords=keywords, replies=replies)
 
 

@@ -74,3 +74,28 @@ def test_a_chinese_rehearsal_from_opening_to_scorecard(factory, library, rubric,
     assert card.startswith("成绩单：王阿姨")
     assert card.count("✓") >= 4, card
     print(card)
+
+
+def test_a_chinese_recommendation_names_catalog_products(factory, library, rubric, classifier) -> None:
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+    zh = library.personas["jujube"].localized("zh")
+    coach.start("tg:9", "jujube", language="zh")
+    # asking about the customer's own request is not a pitch
+    out = coach.handle("tg:9", "您想要什么样的枣？")
+    assert out == [f"王阿姨：{zh.facts['matters'].answer}"]
+    out = coach.handle("tg:9", "给谁买的？")
+    assert out == [f"王阿姨：{zh.facts['recipient'].answer}"]
+    out = coach.handle("tg:9", "买来做什么用的？")
+    assert out[0].startswith("王阿姨：")
+    out = coach.handle("tg:9", "我推荐您试试新鲜酸枣和绿心猕猴桃。")
+    assert out[0].removeprefix("王阿姨：") in zh.replies["accept"], out
+    card = out[1]
+    assert "推荐：" in card and "符合隐藏的需求" in card, card
+
+
+def test_a_chinese_pitch_before_any_question_is_premature(factory, library, rubric, classifier) -> None:
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+    zh = library.personas["jujube"].localized("zh")
+    coach.start("tg:10", "jujube", language="zh")
+    out = coach.handle("tg:10", "蜜枣要不要来点？")
+    assert out[0].removeprefix("王阿姨：") in zh.replies["premature_miss"] + zh.replies["premature_fit"], out
