@@ -84,7 +84,7 @@ class RehearsalService:
         `language` is a hint (Telegram's language_code, or the language of the words naming the customer);
         from the trainee's first message on, the customer answers in the language of the latest one.
         """
-        language = language or reply_language(persona_key or "", None)
+        language = reply_language("", None, language) or reply_language(persona_key or "", None)
         say = get_messages(language).rehearsal_text
         with self._lock, self.factory.begin() as session:
             persona = self._choose(session, trainee_id, persona_key)

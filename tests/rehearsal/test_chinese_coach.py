@@ -112,3 +112,10 @@ def test_the_coach_texts_exist_in_both_languages_with_the_same_fields() -> None:
     for key in en:
         assert fields(en[key]) == fields(zh[key]), key
         assert _han(zh[key]) or not re.search("[A-Za-z]", zh[key].format_map({f: "" for f in fields(zh[key])})), key
+
+
+def test_telegram_s_language_code_is_a_hint_for_the_opening(coach) -> None:
+    _, opening = coach.start("tg:6", "jujube", channel="telegram", language="zh-hans")
+    assert opening == "王阿姨：老板，有枣吗？"
+    _, opening = coach.start("tg:7", "jujube", channel="telegram", language="de")
+    assert opening == "Mrs Wang: Do you have dates?"
