@@ -92,8 +92,15 @@ def test_a_greeting_in_chinese_repeats_the_opening_in_chinese(coach) -> None:
     assert out[0].startswith("王阿姨：") and out[0].endswith("老板，有枣吗？")
 
 
-def test_a_customer_without_chinese_lines_answers_in_english(coach, library) -> None:
-    silent = next(p for p in library.personas.values() if "zh" not in p.voices)
+def test_a_customer_without_chinese_lines_answers_in_english(factory, rubric, classifier, tmp_path) -> None:
+    from jujube.rehearsal.personas import load_library
+    overlay = tmp_path / "zh" / "personas.yml"
+    overlay.parent.mkdir()
+    overlay.write_text("language: zh\npersonas:\n  jujube: {opening: 老板，有枣吗？}\n", encoding="utf-8")
+    library = load_library(overlays={"zh": overlay})
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=ReadingClassifier(classifier))
+    silent = library.personas["new-mother"]
+    assert "zh" not in silent.voices
     _, opening = coach.start("tg:4", silent.key, language="zh")
     assert opening == f"{silent.name}：{silent.opening}"
     out = coach.handle("tg:4", "给谁买的呀？")
@@ -101,7 +108,7 @@ def test_a_customer_without_chinese_lines_answers_in_english(coach, library) -> 
 
 
 def test_chinese_words_naming_a_customer_start_a_chinese_rehearsal(coach) -> None:
-    intro, opening = coach.start("tg:5", "红糖")
+    intro, opening = coach.start("tg:5", "红糖的丈夫")
     assert _han(intro) and opening == "徐先生：有红糖吗？"
 
 
