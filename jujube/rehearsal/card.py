@@ -79,7 +79,8 @@ def render(card: dict[str, Any], persona: Persona, msgs: Messages | None = None)
         lines.append(say("card_no_recommendation"))
     lines += ["", say("card_rubric")]
     for row in card["items"]:
-        lines.append(f"  {_mark(row['points'], row['max'])} {row['label']}: {_num(row['points'])}/{_num(row['max'])}")
+        lines.append(say("card_item", mark=_mark(row["points"], row["max"]), label=row["label"],
+                         points=_num(row["points"]), max=_num(row["max"])))
     lines += coaching_lines(card.get("coaching") or {}, msgs)
     if card["advice"]:
         lines += ["", say("card_advice")]

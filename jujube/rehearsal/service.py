@@ -190,8 +190,10 @@ class RehearsalService:
         return text
 
     def _finish(self, session: Session, rehearsal: RehearsalSession, persona: Persona, state: CustomerState) -> str:
-        card = score(persona, state, self.rubric, self.library.index)
-        text = render(card, persona.localized(state.language), get_messages(state.language))
+        card = score(persona, state, self.rubric, self.library.index)  # stored as data: the English rubric's words
+        voiced = persona.localized(state.language)
+        shown = score(voiced, state, self.rubric.localized(state.language), self.library.index, state.language)
+        text = render(shown, voiced, get_messages(state.language))
         rehearsal.state = state.to_dict()
         rehearsal.status = "finished"
         rehearsal.end_reason = state.ended
