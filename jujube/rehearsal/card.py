@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
+from jujube.knowledge import get_knowledge
 from jujube.messages import Messages, get_messages
 from jujube.rehearsal.personas import DIMENSIONS, Persona
 
@@ -22,13 +23,13 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _need_text(persona: Persona, dim: str, joiner: str = "; ") -> str:
+def _need_text(persona: Persona, dim: str, joiner: str = "; ", label: Callable[[str], str] = str) -> str:
     raw = persona.need.get(dim)
     if dim == "price" and isinstance(raw, dict):
         return str(raw.get("note") or raw.get("max") or "")
     if isinstance(raw, (list, tuple)):
-        return joiner.join(str(x) for x in raw)
-    return str(raw or "")
+        return joiner.join(label(str(x)) for x in raw)
+    return label(str(raw or ""))
 
 
 def coaching_lines(coach: dict[str, Any], msgs: Messages | None = None) -> list[str]:
@@ -54,6 +55,7 @@ def render(card: dict[str, Any], persona: Persona, msgs: Messages | None = None)
     """A readable scorecard in `msgs`' language: total, dimensions, counts, recommendation, rubric, advice."""
     msgs = msgs or get_messages()
     say = msgs.rehearsal_text
+    label = get_knowledge().localized(msgs.language).label  # the lexicon's words for a need, in this language
     m = card["metrics"]
     lines = [
         say("card_title", name=persona.name, title=persona.title),
@@ -66,7 +68,7 @@ def render(card: dict[str, Any], persona: Persona, msgs: Messages | None = None)
     for dim in DIMENSIONS:
         mark = "✓" if card["dimensions"].get(dim) else "✗"
         lines.append(say("card_dimension", mark=mark, dimension=say(f"dimension_{dim}"),
-                         need=_need_text(persona, dim, say("need_joiner"))))
+                         need=_need_text(persona, dim, say("need_joiner"), label)))
     lines.append(say("card_counts", questions=int(m["questions"]), closed=int(m["closed_questions"]),
                      follow_ups=int(m["follow_ups"]), pitches=int(m["premature_pitches"])))
     rec = card.get("recommendation")

@@ -88,8 +88,16 @@ class Persona:
                  for t, f in self.facts.items()}
         return replace(self, name=voice.name or self.name, title=voice.title or self.title,
                        opening=voice.opening or self.opening, facts=facts,
-                       stated_request=voice.stated_request or self.stated_request,
+                       stated_request=voice.stated_request or self.stated_request, need=self._need_in(voice),
                        replies={**self.replies, **voice.replies}, language=language or self.language, voices={})
+
+    def _need_in(self, voice: "Voice") -> dict[str, Any]:
+        """The hidden need with the voice's words for it (its summary, its budget note)."""
+        need = {**self.need, **{k: v for k, v in voice.need.items() if k != "price"}}
+        price = self.need.get("price")
+        if "price" in voice.need:
+            need["price"] = {**price, "note": voice.need["price"]} if isinstance(price, dict) else voice.need["price"]
+        return need
 
     def reply(self, kind: str, turn: int, **values: str) -> str:
         """One of the persona's replies of a kind, chosen by turn number (deterministic)."""
@@ -176,6 +184,7 @@ class Voice:
     title: str = ""
     opening: str = ""
     stated_request: str = ""  # the product words of the opening in this language
+    need: dict[str, Any] = field(default_factory=dict)  # the need's words in this language (summary, price note)
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> ways of answering
     deepers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> deeper stories
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> words a right guess names
@@ -272,7 +281,8 @@ def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, wher
     replies.update({k: list(_strings(v)) for k, v in (raw.get("replies") or {}).items()})
     return Voice(name=str(raw.get("name") or "").strip(), title=str(raw.get("title") or "").strip(),
                  opening=str(raw.get("opening") or "").strip(),
-                 stated_request=str(raw.get("stated_request") or "").strip(), answers=answers, deepers=deepers,
+                 stated_request=str(raw.get("stated_request") or "").strip(), answers=answers,
+                 need={str(k): v for k, v in (raw.get("need") or {}).items()}, deepers=deepers,
                  keywords=keywords, replies=replies)
 
 
