@@ -165,3 +165,17 @@ def test_coaching_suggests_a_chinese_question_for_a_chinese_trainee(coach) -> No
     card = coach.stop("tg:12")[0]
     assert "你漏掉的需求维度：功能（要为他们解决什么）。" in card, card
     assert "可以问：“这枣买来做什么用？您儿媳妇最近是什么情况？”" in card, card
+
+
+def test_self_play_customers_still_shop_in_english(library) -> None:
+    from jujube.selfplay import play
+    asked = iter(["Happy to help! Who is it for?", "What is the occasion?", "Got it. What matters most to you?"])
+
+    def send(sender: str, text: str) -> list[dict[str, str]]:
+        return [{"text": next(asked, "I recommend Fresh sour jujubes, ¥32/kg.")}]
+
+    result = play("jujube", library, send, max_turns=6)
+    shopper = [line.removeprefix("shopper: ") for line in result.transcript if line.startswith("shopper: ")]
+    assert shopper[0] == "Do you have dates?" and len(shopper) >= 3
+    assert all(language_of(line) == "en" for line in shopper), shopper
+    assert result.success, result.transcript
