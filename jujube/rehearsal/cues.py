@@ -7,6 +7,7 @@ they are tried, each with the phrases that mark it. A message in that language (
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -16,11 +17,12 @@ import yaml
 from jujube.config import get_settings
 from jujube.messages import language_of
 from jujube.rehearsal import RehearsalError
-from jujube.rehearsal.classifier import OTHER, Part, Prediction
+from jujube.rehearsal.classifier import OTHER, Part, Prediction, main_label
 
 logger = logging.getLogger(__name__)
 
 CUE_CONFIDENCE = 0.9  # how sure a cue reading is (above every rule threshold)
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")  # a sentence ends after its mark, which stays with it
 
 
 class Reads(Protocol):
@@ -39,12 +41,19 @@ class CueReader:
     labels: tuple[str, ...]
 
     def predict(self, text: str) -> Prediction:
-        """The first kind whose cue the message holds; `other` when none does."""
+        """Each sentence read as the first kind whose cue it holds; the message as its weightiest part."""
         said = " ".join((text or "").split()).lower()
-        label = next((kind for kind, phrases in self.cues if any(p in said for p in phrases)), OTHER)
-        confidence = CUE_CONFIDENCE if label != OTHER else 1.0
-        scores = {k: float(k == label) * confidence for k in self.labels}
-        return Prediction(label, confidence, scores, "cues", (Part(said, label, confidence),))
+        parts = [Part(p, self.kind_of(p), CUE_CONFIDENCE) for p in SENTENCE_END.split(said) if p.strip(" ,，、")]
+        kept = [p for p in parts if p.label != OTHER]
+        if not kept:
+            return Prediction(OTHER, 1.0, {k: 0.0 for k in self.labels}, "cues", (Part(said, OTHER, 1.0),))
+        label = main_label(p.label for p in kept)
+        return Prediction(label, CUE_CONFIDENCE, {k: float(k == label) * CUE_CONFIDENCE for k in self.labels},
+                          "cues", tuple(kept))
+
+    def kind_of(self, sentence: str) -> str:
+        """The first kind (in the file's order) with a cue in the sentence; `other` when none has."""
+        return next((kind for kind, phrases in self.cues if any(p in sentence for p in phrases)), OTHER)
 
 
 def read_cues(path: Path) -> CueReader:
@@ -80,11 +89,3 @@ class ByLanguage:
         """The kind of one trainee message."""
         reader = self.readers.get(language_of(text or "") or "")
         return (reader or self.trained).predict(text)
-
-
-def check_kinds(reader: CueReader, known: tuple[str, ...]) -> list[str]:
-    """Kinds of a cue file the trained classifier does not know (a typo in the file)."""
-    return [k for k, _ in reader.cues if k not in known]
-
-
-

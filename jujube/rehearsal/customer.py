@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from jujube.messages import reply_language
+from jujube.messages import get_messages, reply_language
 from jujube.rehearsal.classifier import Prediction
 from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit, tokens
 from jujube.rehearsal.offers import AVOIDING
@@ -143,11 +143,12 @@ class Customer:
                 if part.label in OPEN and part.label != label and part.confidence >= self.rules.min_confidence:
                     ev2, reply2, topic2, _ = getattr(self, f"_on_{part.label}")(state, part.text)
                     if ev2 in ("revealed", "deeper"):
-                        reply, event, topic = f"{reply} {reply2}", event if event == "revealed" else ev2, topic2
+                        reply, event, topic = self._joined(state, reply, reply2), \
+                            event if event == "revealed" else ev2, topic2
                     break
         if label in QUESTIONS and state.questions >= self.rules.max_questions and not state.ended:
             state.ended = "time_up"
-            reply = f"{reply} {self._say('time_up', state)}"
+            reply = self._joined(state, reply, self._say("time_up", state))
         state.moves.append({"text": text[:300], "label": label, "event": event, "topic": topic,
                             "labels": list(pred.labels)})
         return Turn(label, pred.confidence, event, reply, topic, tuple(mentions))
@@ -170,6 +171,11 @@ class Customer:
         return label
 
     # -- helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _joined(state: CustomerState, *sentences: str) -> str:
+        """Sentences as the conversation's language writes them one after another (Chinese: no space)."""
+        return get_messages(state.language).space.join(sentences)
+
     def _say(self, kind: str, state: CustomerState, **values: str) -> str:
         return self.voice.reply(kind, state.turns, **values)
 
@@ -269,7 +275,7 @@ class Customer:
 
     def _on_small_talk(self, state: CustomerState, text: str) -> tuple:
         if state.questions == 0 and state.premature_pitches == 0:
-            return "small_talk", f"{self._say('greeting', state)} {self.voice.opening}", None, []
+            return "small_talk", self._joined(state, self._say("greeting", state), self.voice.opening), None, []
         return "small_talk", self._say("small_talk", state), None, []
 
     def _on_give_up(self, state: CustomerState, text: str) -> tuple:

@@ -99,3 +99,19 @@ def test_a_chinese_pitch_before_any_question_is_premature(factory, library, rubr
     coach.start("tg:10", "jujube", language="zh")
     out = coach.handle("tg:10", "蜜枣要不要来点？")
     assert out[0].removeprefix("王阿姨：") in zh.replies["premature_miss"] + zh.replies["premature_fit"], out
+
+
+def test_each_sentence_is_read_and_the_weightiest_decides(zh: CueReader) -> None:
+    pred = zh.predict("您好！请问是买给谁的？")
+    assert pred.label == "ask_recipient" and [p.label for p in pred.parts] == ["small_talk", "ask_recipient"]
+    pred = zh.predict("明白了。她喜欢什么口味？预算大概多少？")
+    assert pred.label == "ask_preference" and "ask_budget" in pred.labels
+    assert zh.predict("谢谢您告诉我。").label == "small_talk"
+
+
+def test_two_chinese_questions_in_one_message_are_both_answered(factory, library, rubric, classifier) -> None:
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+    zh = library.personas["jujube"].localized("zh")
+    coach.start("tg:13", "jujube", language="zh")
+    out = coach.handle("tg:13", "给谁买的？买来做什么用的？")
+    assert out == [f"王阿姨：{zh.facts['recipient'].answer}{zh.facts['situation'].answer}"]
