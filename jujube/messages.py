@@ -32,6 +32,7 @@ class Messages:
     joiners: tuple[str, ...] = (",",)  # what joins the items of a list ("the first and the third")
     space: str = " "  # what goes between two sentences
     telegram: dict[str, str] = field(default_factory=dict)  # what the Telegram bot says on its own
+    rehearsal: dict[str, str] = field(default_factory=dict)  # what the rehearsal coach says, its scorecard
 
     def parts(self, text: str) -> list[str]:
         """The items of a list the shopper wrote ("the first and the third" -> two parts)."""
@@ -79,6 +80,13 @@ class Messages:
             raise KnowledgeError(f"no telegram text {key!r} for language {self.language!r}")
         return text.format(**values)
 
+    def rehearsal_text(self, key: str, **values: Any) -> str:
+        """The rehearsal coach's text `key` filled with `values`."""
+        text = self.rehearsal.get(key)
+        if text is None:
+            raise KnowledgeError(f"no rehearsal text {key!r} for language {self.language!r}")
+        return text.format(**values)
+
     def telegram_count(self, key: str, count: int) -> str:
         """A counted thing ('1 need', '2 needs'): `key_one` for one when the language has it, else `key_other`."""
         one = f"{key}_one"
@@ -111,7 +119,8 @@ def load_messages(path: Path) -> Messages:
                     space=str(raw.get("space", " ")),
                     assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
                     farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()),
-                    telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()})
+                    telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()},
+                    rehearsal={str(k): str(v) for k, v in (raw.get("rehearsal") or {}).items()})
 
 
 @lru_cache(maxsize=8)
