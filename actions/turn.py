@@ -73,7 +73,7 @@ class ActionTurn(Action):
         """Run the policy; never lets an error reach the shopper."""
         events = list(tracker.events)
         try:
-            state = DiscoveryState.from_dict(tracker.get_slot(STATE_SLOT))
+            state = DiscoveryState.from_slot(tracker.get_slot(STATE_SLOT))
             unseen = unseen_user_events(events, state.seen_until) or [latest_user_event(events)]
             records: list[dict[str, Any]] = []
             for event in unseen:  # messages sent while this server was down are counted too
@@ -84,7 +84,7 @@ class ActionTurn(Action):
                 dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
             await asyncio.to_thread(save, records)
             logger.debug("%s: %s", tracker.sender_id, step.kind)
-            return [SlotSet(STATE_SLOT, state.to_dict())]
+            return [SlotSet(STATE_SLOT, state.to_slot())]
         except Exception:  # boundary: log everything, apologise to the shopper
             logger.exception("action_turn failed for %s (message %r)", tracker.sender_id,
                              latest_user_event(events).get("text"))

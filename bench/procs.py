@@ -134,6 +134,9 @@ def wait_http(url: str, timeout: float, procs: Sequence[Proc]) -> None:
     raise ServerFailed(f"{url} did not answer within {timeout:.0f}s")
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 def _children() -> dict[int, list[int]]:
     """Parent pid -> child pids, from /proc."""
     tree: dict[int, list[int]] = {}
@@ -179,13 +182,12 @@ def pss_mb(pids: Sequence[int]) -> float:
     return rss_mb(pids, _pss_kb)
 
 
-def rss_mb(pids: Sequence[int], measure: Callable[[int], int] | None = None) -> float:
-    """Resident memory (VmRSS) of these processes and all their descendants, in MB."""
-    measure = measure or _vmrss_kb
+def _tree_total(pids: Sequence[int], measure: Callable[[int], float]) -> float:
+    """`measure` summed over these processes and all their descendants."""
     tree = _children()
     seen: set[int] = set()
     stack = list(pids)
-    total = 0
+    total = 0.0
     while stack:
         pid = stack.pop()
         if pid in seen:
@@ -193,7 +195,25 @@ def rss_mb(pids: Sequence[int], measure: Callable[[int], int] | None = None) -> 
         seen.add(pid)
         total += measure(pid)
         stack.extend(tree.get(pid, []))
-    return round(total / 1024, 1)
+    return total
+
+
+def rss_mb(pids: Sequence[int], measure: Callable[[int], float] | None = None) -> float:
+    """Resident memory (VmRSS) of these processes and all their descendants, in MB."""
+    return round(_tree_total(pids, measure or _vmrss_kb) / 1024, 1)
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """CPU time (user + system) used so far by these processes and all their descendants, in seconds."""
+    return _tree_total(pids, _cpu_s)
 
 
 class RssSampler(threading.Thread):

@@ -6,7 +6,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-LEVEL_METRICS = ("msg_per_s", "p50_ms", "p95_ms", "p99_ms")
+LEVEL_METRICS = ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms_per_turn")
 BOT_METRICS = ("start_s", "training_s", "rss_mb", "rss_peak_mb", "pss_mb")
 # result key of the ratios -> label of the ratio rows and columns
 RATIO_KEYS = {"ratios": "jujube/stock", "ratios_scaled": "scaled/stock"}
@@ -43,7 +43,7 @@ def _fmt(value: Any, digits: int = 1) -> str:
 def level_table(bots: dict[str, dict[str, Any]], rats: dict[str, dict[str, Any]]) -> str:
     """Per bot and concurrency: throughput, latency percentiles, errors; ratio rows against stock."""
     head = (f"{'bot':<14}{'N':>4}{'convs':>7}{'turns':>7}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-            f"{'errors':>8}")
+            f"{'errors':>8}{'CPU ms/turn':>13}")
     rows = [head, "-" * len(head)]
     levels = sorted({lv["concurrency"] for b in bots.values() for lv in b.get("levels", [])})
     for n in levels:
@@ -54,12 +54,13 @@ def level_table(bots: dict[str, dict[str, Any]], rats: dict[str, dict[str, Any]]
                 flag = " (time cap)" if lv.get("stopped_early") else ""
                 rows.append(f"{name:<14}{n:>4}{lv['conversations']:>7}{lv['turns']:>7}"
                             f"{_fmt(lv['msg_per_s']):>9}{_fmt(lv['p50_ms'], 0):>9}{_fmt(lv['p95_ms'], 0):>9}"
-                            f"{_fmt(lv['p99_ms'], 0):>9}{lv['errors']:>8}{flag}")
+                            f"{_fmt(lv['p99_ms'], 0):>9}{lv['errors']:>8}{_fmt(lv.get('cpu_ms_per_turn')):>13}{flag}")
         for label, rat in rats.items():
             r = rat.get("levels", {}).get(str(n))
             if r:
                 rows.append(f"{label:<14}{n:>4}{'':>7}{'':>7}{_fmt(r['msg_per_s'], 2):>9}"
-                            f"{_fmt(r['p50_ms'], 2):>9}{_fmt(r['p95_ms'], 2):>9}{_fmt(r['p99_ms'], 2):>9}")
+                            f"{_fmt(r['p50_ms'], 2):>9}{_fmt(r['p95_ms'], 2):>9}{_fmt(r['p99_ms'], 2):>9}"
+                            f"{'':>8}{_fmt(r.get('cpu_ms_per_turn'), 2):>13}")
     return "\n".join(rows)
 
 
@@ -93,11 +94,23 @@ def memory_table(bots: dict[str, dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def cpu_table(bots: dict[str, dict[str, Any]]) -> str:
+    """CPU time per turn at the highest concurrency level, process by process."""
+    rows = []
+    for name, bot in bots.items():
+        levels = [lv for lv in bot.get("levels", []) if lv.get("cpu_ms_per_turn_by_process")]
+        if levels:
+            top = max(levels, key=lambda lv: lv["concurrency"])
+            parts = ", ".join(f"{proc} {_fmt(ms)}" for proc, ms in top["cpu_ms_per_turn_by_process"].items())
+            rows.append(f"  {name} (N={top['concurrency']}): {parts}")
+    return "\n".join(["CPU ms per turn (user + system), by process:"] + rows) if rows else ""
+
+
 def render(result: dict[str, Any]) -> str:
     """The whole printed report."""
     bots = result["bots"]
     rats = {label: result[key] for key, label in RATIO_KEYS.items() if result.get(key)}
-    parts = [level_table(bots, rats), "", bot_table(bots, rats), "", memory_table(bots)]
+    parts = [level_table(bots, rats), "", bot_table(bots, rats), "", memory_table(bots), "", cpu_table(bots)]
     if result.get("notes"):
         parts += [""] + [f"- {note}" for note in result["notes"]]
     return "\n".join(parts)

@@ -74,19 +74,31 @@ def train_jujube(tmp: Path, args: argparse.Namespace, bot: dict[str, Any]) -> Pa
     if args.reuse_model:
         bot["training_note"] = "not measured"
         return fallback
-    say("training Jujube's model (fresh training cache)")
-    env = procs.base_env(RASA_CACHE_DIRECTORY=str(tmp / "cache-jujube"))
+    say("training Jujube's model and need classifier (fresh training caches)")
+    env = procs.base_env(RASA_CACHE_DIRECTORY=str(tmp / "cache-jujube"), JUJUBE_NEEDS_CACHE=str(tmp / "needs"))
     seconds, ok = procs.run_timed("jujube training", [RASA, "train", "--fixed-model-name", "bench", "--out",
                                                       tmp / "models"], ROOT, env, tmp / "train-jujube.log",
                                   TRAIN_TIMEOUT)
+    if ok:  # what `make train` does next: the need classifier, which the model's pipeline loads at start
+        needs_s, ok = procs.run_timed("need classifier training", [RASA_PY, "-m", "jujube.nlu.needs"], ROOT, env,
+                                      tmp / "train-needs.log", TRAIN_TIMEOUT)
+        bot["training_parts_s"] = {"rasa train": round(seconds, 1), "need classifier": round(needs_s, 1)}
+        seconds += needs_s
     model = tmp / "models" / "bench.tar.gz"
     if ok and model.exists():
         bot["training_s"] = round(seconds, 1)
+        bot["needs_cache"] = str(tmp / "needs")
         say(f"Jujube trained in {seconds:.0f}s")
         return model
     bot["training_note"] = "failed"
     say(f"Jujube training failed (log {tmp / 'train-jujube.log'}); benchmarking {fallback} instead")
     return fallback
+
+
+def needs_cache(tmp: Path) -> dict[str, str]:
+    """The need classifier the run trained, for its servers (none with --reuse-model: var/needs)."""
+    trained = tmp / "needs"
+    return {"JUJUBE_NEEDS_CACHE": str(trained)} if trained.is_dir() else {}
 
 
 def train_stock(tmp: Path, bot: dict[str, Any]) -> tuple[Path, Path | None]:
@@ -110,7 +122,7 @@ def start_jujube(tmp: Path, model: Path, running: list[Proc]) -> tuple[str, list
     """Action server and Rasa server on free ports with a fresh database; (url, processes, start seconds)."""
     rasa_port, actions_port = procs.free_port(), procs.free_port()
     env = procs.base_env(DATABASE_URL=f"sqlite:///{tmp / 'needs.db'}", JUJUBE_OUTBOX=str(tmp / "outbox.jsonl"),
-                         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook")
+                         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook", **needs_cache(tmp))
     seconds, ok = procs.run_timed("database migration", [JUJUBE_CLI, "db", "upgrade"], ROOT, env,
                                   tmp / "db.log", 120)
     if not ok:
@@ -176,7 +188,7 @@ def start_jujube_scaled(tmp: Path, model: Path, workers: int, services: ScaledSe
                          ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
                          REDIS_HOST="127.0.0.1", REDIS_PORT=str(services.redis.port), REDIS_DB="1",
                          SANIC_WORKERS=str(workers), ACTION_SERVER_SANIC_WORKERS=str(workers),
-                         PYTHONPATH=str(ROOT))
+                         PYTHONPATH=str(ROOT), **needs_cache(tmp))
     seconds, ok = procs.run_timed("database migration", [JUJUBE_CLI, "db", "upgrade"], ROOT, env,
                                   tmp / "db-scaled.log", 120)
     if not ok:
@@ -226,12 +238,19 @@ def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ..
         for n in args.concurrency:
             conversations = max(n * args.rounds, args.min_conversations)
             say(f"{name}: {conversations} conversations, {n} at a time, {args.turns_per_conversation} turns each")
+            parts = {p.name: [p.pid] for p in servers} | {k: [pid] for k, pid in extra_pids.items()}
+            cpu_before = {k: procs.cpu_seconds(v) for k, v in parts.items()}
             result = asyncio.run(load.run_level(url, scripts, n, conversations, args.turns_per_conversation,
                                                 args.max_seconds, name))
             summary = result.summary()
+            turns = max(summary["turns"], 1)
+            summary["cpu_ms_per_turn_by_process"] = {
+                k: round((procs.cpu_seconds(v) - cpu_before[k]) * 1000 / turns, 1) for k, v in parts.items()}
+            summary["cpu_ms_per_turn"] = round(sum(summary["cpu_ms_per_turn_by_process"].values()), 1)
             bot["levels"].append(summary)
             say(f"{name} N={n}: {summary['msg_per_s']} msg/s, p50 {summary['p50_ms']} ms, "
-                f"p95 {summary['p95_ms']} ms, errors {summary['errors']}")
+                f"p95 {summary['p95_ms']} ms, errors {summary['errors']}, CPU {summary['cpu_ms_per_turn']} ms/turn "
+                f"{summary['cpu_ms_per_turn_by_process']}")
             if any(not p.alive() for p in servers):
                 raise ServerFailed(f"{name}: a server exited during the load")
     finally:

@@ -147,7 +147,7 @@ async def begin_rehearsal(
             rows.append([InlineKeyboardButton(text_for(update, "rehearsal_any"), callback_data=REHEARSE_PREFIX)])
             await say(context.bot, chat.id, text_for(update, "rehearsal_pick"), keyboard=InlineKeyboardMarkup(rows))
             return
-        lines = await rehearsals.start(trainee, persona)
+        lines = await rehearsals.start(trainee, persona, language(update.effective_user))
     except Exception:
         logger.exception("could not start a rehearsal for %s", trainee)
         await say(context.bot, chat.id, text_for(update, "rehearsal_failed"))

@@ -69,9 +69,10 @@ class Rehearsals:
         """(key, short title) of every persona."""
         return list(await self._call("personas"))
 
-    async def start(self, trainee_id: str, persona_key: Optional[str] = None) -> list[str]:
-        """Start a rehearsal; returns the coach's introduction and the customer's opening."""
-        lines = list(await self._call("start", trainee_id, persona_key, channel="telegram"))
+    async def start(self, trainee_id: str, persona_key: Optional[str] = None,
+                    language: Optional[str] = None) -> list[str]:
+        """Start a rehearsal (`language`: Telegram's language_code, a hint); returns the intro and the opening."""
+        lines = list(await self._call("start", trainee_id, persona_key, channel="telegram", language=language))
         self._running.add(trainee_id)
         return lines
 

@@ -160,7 +160,22 @@ def not_money(text: str, start: int, end: int) -> bool:
         return True
     if '"' in text[max(0, start - 30):start] and '"' in text[end:end + 30]:
         return True  # inside a quoted title
+    if re.search(r"\d[:.]$", text[max(0, start - 2):start]) and len(digits) == 2:
+        return True  # the minutes of a time ("5:30")
+    if _CLOCK_BEFORE.search(text[max(0, start - 40):start]) and re.fullmatch(r"\d{1,2}(?:[:.]\d{2})?", raw) \
+            and int(re.split(r"[:.]", raw)[0]) <= 24:
+        return True  # a time of day: "I wake around 3", "up at 5.30", "asleep till 4"
     return False
+
+
+# Words after which a small number is a time of day, not money.
+_CLOCK_BEFORE = re.compile(
+    r"\b(?:wak(?:e|es|ing|en)|woke|up|asleep|sleep(?:s|ing)?|slept|bed|alarm|shift|leav(?:e|es|ing)|arriv(?:e|es|ing)|"
+    r"land(?:s|ing)?|depart(?:s|ing)?|start(?:s|ing)?|finish(?:es|ing)?|open(?:s|ing)?|clos(?:e|es|ing)|"
+    r"tonight|morning|evening|night|o'clock)"
+    r"(?:\s+(?:\w+\s+){0,2}(?:at|around|about|by|till|until|before|after|past|gone))?\s*$",
+    re.IGNORECASE,
+)
 
 
 _HEADCOUNT_RE = re.compile(

@@ -82,6 +82,19 @@ def elderly_key(kb: Knowledge) -> Optional[str]:
     return None
 
 
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’|的)\s*")
+
+
+def _possessor(text: str, ent: dict[str, Any], entities: Iterable[dict[str, Any]]) -> bool:
+    """"My boyfriend's grandparents": the first person only says whose; the second is who it is for."""
+    if "end" not in ent:
+        return False
+    m = _POSSESSIVE_RE.match(text, int(ent["end"]))
+    if not m:
+        return False
+    return any(e.get("entity") == "recipient" and int(e.get("start", -1) or -1) == m.end() for e in entities)
+
+
 _FOR_RE = re.compile(r"(?:\bfor|\bto|\bgive|\bsend|\bbring|\bget|\bbuy|\bsurprise|\bspoil)\s+"
                      r"(?:(?:my|our|the|a|an|his|her|their)\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
@@ -139,6 +152,16 @@ _OTHERS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "w
 _TOKEN_RE = re.compile(r"[a-z][a-z'’]*")
 
 
+_THIRD_PERSON = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "he's", "she's", "they're"}
+
+
+def speaks_of_them(text: str, kb: Knowledge) -> bool:
+    """True when a message speaks of someone already mentioned ("he likes wine"), by a pronoun."""
+    if kb.other_people and any(w in text for w in kb.other_people):
+        return True
+    return bool(_THIRD_PERSON & {w.replace("’", "'") for w in _TOKEN_RE.findall(text.lower())})
+
+
 def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
     """Who it is for when nobody is named: an occasion's usual recipient, or the speaker telling of their own need."""
     occasion = kb.concept("occasion", facts.occasion) if facts.occasion else None
@@ -158,12 +181,26 @@ def _implied_recipient(text: str, facts: Facts, kb: Knowledge) -> Optional[str]:
 
 def _kind_in(words: str, kb: Knowledge) -> Optional[str]:
     """The product kind a wish's words end in ("lactose-free milk" -> milk), if any."""
-    parts = words.lower().replace("-", " - ").split()
-    for i in range(1, len(parts)):
-        tail = " ".join(parts[i:]).replace(" - ", "-")
-        if tail != "-" and kb.products_of_kind(tail):
+    for tail in _tails(words):
+        if kb.products_of_kind(tail):
             return tail
     return None
+
+
+def _section_in(words: str, kb: Knowledge) -> Optional[str]:
+    """The shop section a wish's words end in ("the strongest coffee" -> tea and coffee), if any."""
+    for tail in _tails(words):
+        section = kb.section_of(tail)
+        if section:
+            return section
+    return None
+
+
+def _tails(words: str) -> list[str]:
+    """The endings of a phrase after its first word, longest first ("very strong coffee" -> "strong coffee", "coffee")."""
+    parts = words.lower().replace("-", " - ").split()
+    tails = [" ".join(parts[i:]).replace(" - ", "-") for i in range(1, len(parts))]
+    return [t for t in tails if t != "-"]
 
 
 def extract_facts(
@@ -176,6 +213,7 @@ def extract_facts(
     """Turn the entities the NLU found (and the text) into facts about the need."""
     facts = Facts()
     recipients: list[tuple[int, str]] = []
+    wish_sections: list[tuple[str, str]] = []
     for ent in entities:
         kind, value = str(ent.get("entity", "")), str(ent.get("value", "")).lower().strip()
         if not value:
@@ -191,7 +229,7 @@ def extract_facts(
                 _add(facts.excluded_kinds, text[ent["start"]:ent["end"]].lower())  # "no nuts"
             elif section:
                 _add(facts.sections, section)
-        elif kind == "recipient" and kb.concept("recipient", value):
+        elif kind == "recipient" and kb.concept("recipient", value) and not _possessor(text, ent, entities):
             recipients.append((int(ent.get("start", 0) or 0), value))
         elif kind == "situation" and kb.concept("situation", value):
             _add(facts.situations, value)
@@ -205,9 +243,17 @@ def extract_facts(
             if (kind, value) in other:
                 other.remove((kind, value))
             thing = _kind_in(text[ent["start"]:ent["end"]], kb) if "start" in ent and not negated else None
+            section = _section_in(text[ent["start"]:ent["end"]], kb) if "start" in ent and not negated and \
+                not thing else None
             if thing:  # "lactose-free milk": a wish and a product
                 _add(facts.kinds, thing)
                 facts.stated = facts.stated or text[ent["start"]:ent["end"]].lower()
+            elif section:  # "the strongest coffee": a wish and a section, unless something else is named
+                wish_sections.append((section, text[ent["start"]:ent["end"]].lower()))
+    if wish_sections and not (facts.kinds or facts.sections):
+        facts.sections, facts.stated = [wish_sections[0][0]], facts.stated or wish_sections[0][1]
+    if any(c.meal for c in (kb.concept("situation", s) for s in facts.situations) if c):
+        facts.prefers = [p for p in facts.prefers if p[0] != "taste"]  # the meal's taste: buy what goes with it
     plain = kb.plain_numbers(text)  # numbers said in words of other languages, as digits
     facts.recipient, facts.for_recipient = _the_recipient(text, recipients, kb.recipient_markers)
     facts.recipient = facts.recipient or _child_of_age(plain, kb) or _implied_recipient(text, facts, kb)

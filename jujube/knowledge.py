@@ -56,6 +56,7 @@ class Concept:
     recipient: str = ""  # who an occasion is usually for, when the shopper does not say (anniversary: partner)
     ages: tuple[int, ...] = ()  # a recipient's age range, for "my 4-year-old"
     skip_questions: tuple[str, ...] = ()  # discovery topics not worth asking about for this need
+    meal: bool = False  # a meal the shopper is cooking: a taste said with it is the meal's, not the purchase's
 
     def items(self) -> Iterable[tuple[str, NeedItem]]:
         """(dimension, need) pairs of this concept."""
@@ -243,10 +244,13 @@ class Knowledge:
     def products_of_kind(self, word: str) -> list[Product]:
         """Products a shopper means by `word` (a kind, singular or plural; "biscuits" takes in "rice biscuits")."""
         w = word.lower().strip()
-        for cand in (w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w, w + "s"):
+        found: list[Product] = []  # every form counts: "chocolate" takes in a box sold as "chocolates"
+        for cand in dict.fromkeys((w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w, w + "s")):
             if cand in self.by_kind:
-                return self.by_kind[cand] + [p for p in self.by_head.get(cand, []) if p not in self.by_kind[cand]]
-        return []
+                for p in self.by_kind[cand] + self.by_head.get(cand, []):
+                    if p not in found:
+                        found.append(p)
+        return found
 
     def is_kind(self, product: Product, kinds: Iterable[str]) -> bool:
         """True when `product` is one of the kinds a shopper named."""
@@ -332,6 +336,7 @@ def _concept(entry: dict[str, Any], entity: str, where: str) -> Concept:
         recipient=str(entry.get("recipient") or "").lower(),
         ages=tuple(int(a) for a in entry.get("ages") or ()),
         skip_questions=_strs(entry.get("skip_questions")),
+        meal=bool(entry.get("meal", False)),
     )
 
 
@@ -362,10 +367,13 @@ def _product(entry: dict[str, Any], sections: set[str]) -> Product:
     )
 
 
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """A knowledge file's mapping; KnowledgeError when it is missing or malformed."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except FileNotFoundError as exc:
         raise KnowledgeError(f"missing knowledge file {path}") from exc
     except yaml.YAMLError as exc:

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import yaml
 
 from jujube.config import get_settings
-from jujube.knowledge import KnowledgeError
+from jujube.knowledge import SAFE_LOADER, KnowledgeError
 from jujube.nlu.unspaced import UNSPACED
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ class Messages:
     joiners: tuple[str, ...] = (",",)  # what joins the items of a list ("the first and the third")
     space: str = " "  # what goes between two sentences
     telegram: dict[str, str] = field(default_factory=dict)  # what the Telegram bot says on its own
+    rehearsal: dict[str, str] = field(default_factory=dict)  # what the rehearsal coach says, its scorecard
 
     def parts(self, text: str) -> list[str]:
         """The items of a list the shopper wrote ("the first and the third" -> two parts)."""
@@ -79,6 +80,13 @@ class Messages:
             raise KnowledgeError(f"no telegram text {key!r} for language {self.language!r}")
         return text.format(**values)
 
+    def rehearsal_text(self, key: str, **values: Any) -> str:
+        """The rehearsal coach's text `key` filled with `values`."""
+        text = self.rehearsal.get(key)
+        if text is None:
+            raise KnowledgeError(f"no rehearsal text {key!r} for language {self.language!r}")
+        return text.format(**values)
+
     def telegram_count(self, key: str, count: int) -> str:
         """A counted thing ('1 need', '2 needs'): `key_one` for one when the language has it, else `key_other`."""
         one = f"{key}_one"
@@ -95,7 +103,7 @@ class Messages:
 def load_messages(path: Path) -> Messages:
     """Read one language's catalog."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"cannot read messages {path}: {exc}") from exc
     texts: dict[str, tuple[str, ...]] = {}
@@ -111,7 +119,8 @@ def load_messages(path: Path) -> Messages:
                     space=str(raw.get("space", " ")),
                     assent=frozenset(str(a).lower() for a in raw.get("assent") or ()),
                     farewell=tuple(str(a).lower() for a in raw.get("farewell") or ()),
-                    telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()})
+                    telegram={str(k): str(v) for k, v in (raw.get("telegram") or {}).items()},
+                    rehearsal={str(k): str(v) for k, v in (raw.get("rehearsal") or {}).items()})
 
 
 @lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
-from jujube.facts import Facts
+from jujube.facts import Facts, speaks_of_them
 from jujube.inputs import chosen_position, length_in_words
 from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
@@ -221,9 +221,17 @@ def _after_picks(step: Step, u: Understanding, intent: str, ctx: Context) -> Opt
     if intent == "unsure" and plain:
         return _best_of(step, ctx)
     new_kinds = set(u.facts.kinds) - set(st.profile.kinds)
-    if intent == "request_product" and (new_kinds or u.facts.unknown_item):
+    if intent == "request_product" and (new_kinds or u.facts.unknown_item) and not _same_need(st, u, ctx):
         step.state = st.next_discovery()
     return None
+
+
+def _same_need(st: DiscoveryState, u: Understanding, ctx: Context) -> bool:
+    """A request after the picks that goes on about the same need: a wish about the same person
+    ("he likes wine and savoury snacks") refines it; a request for someone new starts another."""
+    if u.facts.recipient and u.facts.recipient != st.profile.recipient:
+        return False
+    return bool(st.profile.recipient) and speaks_of_them(u.text, ctx.kb)
 
 
 def _position(text: str, msgs: Messages) -> Optional[int]:

@@ -32,12 +32,10 @@ def _hypotheses(topic: str, profile: Profile, kb: Knowledge) -> list[Profile]:
     out: list[Profile] = []
 
     def variant(**changes: object) -> Profile:
-        p = copy.deepcopy(profile)
+        p = copy.copy(profile)  # ranking only reads a profile: the fields not changed are shared
         for name, value in changes.items():
-            if isinstance(getattr(p, name), list):
-                getattr(p, name).append(value)
-            else:
-                setattr(p, name, value)
+            old = getattr(p, name)
+            setattr(p, name, [*old, value] if isinstance(old, list) else value)
         return p
 
     if topic == "recipient":
@@ -116,6 +114,9 @@ def next_topic(
         return "recipient"  # who it is for comes first: it opens the underlying need and how they feel about it
     if gift and open_topics[0] == "purpose" and topic_value("purpose", profile, kb, shown) >= MIN_VALUE:
         return "purpose"  # a present's occasion comes next: it decides festival foods and gift customs
+    if profile.kinds and open_topics[0] == "purpose" and _for_someone_else(profile, kb) and \
+            topic_value("purpose", profile, kb, shown) >= ORDER_MIN_VALUE:
+        return "purpose"  # a named product for someone else: what it is for can rule it out, as for an order
     best, best_value = None, 0.0
     current = _top(profile, kb, shown)
     for topic in open_topics:
@@ -123,6 +124,12 @@ def next_topic(
         if value > best_value + 0.05:
             best, best_value = topic, value
     return best if best_value >= MIN_VALUE else None
+
+
+def _for_someone_else(profile: Profile, kb: Knowledge) -> bool:
+    """True when the purchase is for someone other than the shopper."""
+    recipient = kb.concept("recipient", profile.recipient) if profile.recipient else None
+    return recipient is not None and recipient.group != "self"
 
 
 def _formal_known(profile: Profile, kb: Knowledge) -> bool:
@@ -159,7 +166,7 @@ def ask(topic: str, profile: Profile, kb: Knowledge, msgs: Messages) -> str:
         target = msgs.text("thing_the", thing=named) if named else thing
         return msgs.text("ask_recipient", verb=msgs.text("verb_many" if plural else "verb_one"), thing=target)
     if topic == "purpose" and order_is_complete(profile):
-        return msgs.text("ask_purpose_order", quantity=profile.quantity or "", thing=thing)
+        return msgs.text("ask_purpose_order", quantity=(profile.quantity or "").lower(), thing=thing)
     if topic in ("purpose", "preference"):
         return msgs.text(f"ask_{topic}_gift" if gift else f"ask_{topic}", does=does, they=they)
     if topic in ("quality", "budget"):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
 
 from jujube.knowledge import Concept, GiftTaboo, Knowledge, NeedItem, Product
 from jujube.messages import Messages
@@ -33,10 +35,10 @@ class Scored:
         return f"{base} ({fits})" if fits and base else (base or fits)
 
 
-def hard_exclusions(profile: Profile, kb: Knowledge) -> set[str]:
+def hard_exclusions(profile: Profile, kb: Knowledge, concepts: Optional[list[Concept]] = None) -> set[str]:
     """Tags no recommendation may carry: allergies, conditions, things the shopper ruled out."""
     tags: set[str] = set()
-    for concept in profile.concepts(kb):
+    for concept in profile.concepts(kb) if concepts is None else concepts:
         tags |= concept.avoid_tags
     for kind in profile.excluded_kinds:
         tags.add(kind)
@@ -54,87 +56,157 @@ def gift_taboos(profile: Profile, kb: Knowledge) -> list[GiftTaboo]:
     return [t for t in kb.taboos if any(t.holds_for(kb.customer_cultures, w, context) for w in who)]
 
 
-def match_strength(product: Product, item: NeedItem, kb: Knowledge) -> float:
-    """How fully a product serves one need: 0 when it carries none of the need's tags, 1 when it carries all.
+class CatalogIndex:
+    """The catalog as arrays, one entry per product, so one profile scores every product at once.
 
-    Tags count by how rare they are in the catalog: "calming" says more about sleep than "caffeine-free".
+    Built once per knowledge view; the masks and need strengths it hands out are cached.
     """
-    key = (product.sku, item)
-    found = kb.memo.get(key)
-    if found is None:
-        matched = product.tags.intersection(item.prefer)
-        total = sum(kb.tag_weight(t) for t in set(item.prefer))
-        found = PARTIAL + (1 - PARTIAL) * sum(kb.tag_weight(t) for t in matched) / total if matched else 0.0
-        kb.memo[key] = found
-    return found
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.products = kb.products
+        self.skus = [p.sku for p in kb.products]
+        self.price = np.array([p.price for p in kb.products], dtype=float)
+        self.first_kind = [p.kinds[0] if p.kinds else p.sku for p in kb.products]
+        self.sku_order = np.argsort(np.argsort(np.array(self.skus)))  # each product's place by sku
+        self._cache: dict[Any, np.ndarray] = {}
+        self._fits: dict[tuple[str, str, str, bool], _Fit] = {}
+
+    def _cached(self, key: Any, make: Callable[[], np.ndarray]) -> np.ndarray:
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 8192:
+                self._cache.clear()
+            found = self._cache[key] = make()
+        return found
+
+    def with_tags(self, tags: Iterable[str]) -> np.ndarray:
+        """True for the products carrying any of `tags`."""
+        tags = frozenset(tags)
+        return self._cached(("tags", tags), lambda: np.array([bool(p.tags & tags) for p in self.products]))
+
+    def among(self, skus: Iterable[str]) -> np.ndarray:
+        """True for the products whose sku is in `skus`."""
+        skus = frozenset(skus)
+        return self._cached(("skus", skus), lambda: np.array([p.sku in skus for p in self.products]))
+
+    def in_sections(self, sections: Iterable[str]) -> np.ndarray:
+        """True for the products in any of `sections`."""
+        sections = frozenset(sections)
+        return self._cached(("sections", sections), lambda: np.array([p.section in sections for p in self.products]))
+
+    def strength(self, item: NeedItem) -> np.ndarray:
+        """How fully each product serves one need: 0 when it carries none of the need's tags, 1 when it carries all.
+
+        Tags count by how rare they are in the catalog: "calming" says more about sleep than "caffeine-free".
+        """
+        def make() -> np.ndarray:
+            total = sum(self.kb.tag_weight(t) for t in set(item.prefer))
+            return np.array([PARTIAL + (1 - PARTIAL) * sum(self.kb.tag_weight(t) for t in p.tags.intersection(item.prefer))
+                             / total if p.tags.intersection(item.prefer) else 0.0 for p in self.products])
+        return self._cached(("strength", item.prefer), make)
+
+
+    def fit(self, concept: Concept, explicit: bool) -> "_Fit":
+        """How well each product serves one concept's needs (hints included); `explicit` for a stated wish."""
+        key = ("fit", concept.entity, concept.key, explicit)
+        found = self._fits.get(key)
+        if found is None:
+            score = np.zeros(len(self.products))
+            serves_any = np.zeros(len(self.products), dtype=bool)
+            items = []
+            for _, item in concept.items():
+                if item.prefer:
+                    strength = self.strength(item)
+                    items.append((item, strength))
+                    score = score + WEIGHTS.get(concept.entity, 1.0) * strength
+                    serves_any |= strength > 0
+                    if explicit and concept.entity in ("taste", "texture"):
+                        score = score + MISSED_WISH * (strength == 0)  # a stated wish it does not meet
+            if concept.hints:
+                score = score + HINT * self.with_tags(concept.hints)
+            found = self._fits[key] = _Fit(score, serves_any, tuple(items))
+        return found
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One concept's contribution to every product's score."""
+
+    score: np.ndarray
+    serves_any: np.ndarray
+    items: tuple[tuple[NeedItem, np.ndarray], ...]
+
+
+def catalog_index(kb: Knowledge) -> CatalogIndex:
+    """The catalog index of one knowledge view (built on first use)."""
+    index = kb.memo.get(CatalogIndex)
+    if index is None:
+        index = kb.memo[CatalogIndex] = CatalogIndex(kb)
+    return index
 
 
 @dataclass
 class _Plan:
-    """What ranking needs from one profile, worked out once for all products."""
+    """Every product's score against one profile, and what ranking needs to say why."""
 
-    kinds: frozenset[str]
-    sections: set[str]
-    items: list[tuple[float, Concept, NeedItem]]
-    hints: list[tuple[str, ...]]
-    explicit: set[tuple[str, str]]
-    unwanted: list[set[str]]
+    score: np.ndarray
+    serves_any: np.ndarray
+    items: list[tuple[NeedItem, np.ndarray]]
 
-
-def _plan(profile: Profile, kb: Knowledge, concepts: Optional[list[Concept]] = None) -> _Plan:
-    concepts = profile.concepts(kb) if concepts is None else concepts
-    unwanted = [c.prefer_tags for c in (kb.concept(e, k) for e, k in profile.avoids) if c]
-    return _Plan(kinds=kb.kind_skus(tuple(profile.kinds)), sections=kb.covered(profile.sections),
-                 items=[(WEIGHTS.get(c.entity, 1.0), c, item) for c in concepts for _, item in c.items() if item.prefer],
-                 hints=[c.hints for c in concepts if c.hints], explicit=set(profile.prefers), unwanted=unwanted)
+    def serves(self, i: int) -> list[str]:
+        """The needs product `i` serves, in the profile's order."""
+        out: list[str] = []
+        for item, strength in self.items:
+            if strength[i] and item.text not in out:
+                out.append(item.text)
+        return out
 
 
-def score_product(product: Product, profile: Profile, kb: Knowledge,
-                  concepts: Optional[list[Concept]] = None) -> Scored:
+def _plan(profile: Profile, kb: Knowledge, index: CatalogIndex, concepts: list[Concept]) -> _Plan:
+    """Score every product: kind, section, fit on each need, hints, unwanted traits, then price sensitivity."""
+    kinds = kb.kind_skus(tuple(profile.kinds))
+    score = KIND_MATCH * index.among(kinds)
+    if len(profile.stated_request) > 3:  # "lactose-free milk" is that very product
+        score = score + NAME_MATCH * index.among(
+            sku for sku in kinds if profile.stated_request in kb.by_sku[sku].name.lower())
+    score = score + SECTION_MATCH * index.in_sections(kb.covered(profile.sections))
+    explicit = set(profile.prefers)
+    items: list[tuple[NeedItem, np.ndarray]] = []
+    serves_any = np.zeros(len(index.products), dtype=bool)
+    for concept in concepts:
+        fit = index.fit(concept, (concept.entity, concept.key) in explicit)
+        score = score + fit.score
+        serves_any |= fit.serves_any
+        items += fit.items
+    for entity, key in profile.avoids:
+        unwanted = kb.concept(entity, key)
+        if unwanted:
+            score = score + UNWANTED * index.with_tags(unwanted.prefer_tags)
+    budget = profile.budget
+    if budget is not None and budget.sensitivity == "high":
+        score = score - np.minimum(index.price / 100.0, 2.0)
+    elif budget is not None and budget.sensitivity == "low":
+        score = score + 0.5 * index.with_tags(("premium",))
+    return _Plan(score, serves_any, items)
+
+
+def score_product(product: Product, profile: Profile, kb: Knowledge) -> Scored:
     """How well one product serves the profile (higher is better)."""
-    return _score(product, profile, kb, _plan(profile, kb, concepts))
+    index = catalog_index(kb)
+    plan = _plan(profile, kb, index, profile.concepts(kb))
+    i = index.skus.index(product.sku)
+    return Scored(product, float(plan.score[i]), plan.serves(i))
 
 
-def _score(product: Product, profile: Profile, kb: Knowledge, plan: _Plan) -> Scored:
-    scored = Scored(product, 0.0)
-    if product.sku in plan.kinds:
-        scored.score += KIND_MATCH
-        if len(profile.stated_request) > 3 and profile.stated_request in product.name.lower():
-            scored.score += NAME_MATCH  # "lactose-free milk" is that very product
-    if product.section in plan.sections:
-        scored.score += SECTION_MATCH
-    for weight, concept, item in plan.items:
-        strength = match_strength(product, item, kb)
-        if strength:
-            scored.score += weight * strength
-            if item.text not in scored.serves:
-                scored.serves.append(item.text)
-        elif (concept.entity, concept.key) in plan.explicit and concept.entity in ("taste", "texture"):
-            scored.score += MISSED_WISH
-    for hints in plan.hints:
-        if product.tags.intersection(hints):
-            scored.score += HINT
-    for tags in plan.unwanted:
-        if product.tags & tags:
-            scored.score += UNWANTED
-    budget = profile.budget
-    if budget is not None:
-        if budget.sensitivity == "high":
-            scored.score -= min(product.price / 100.0, 2.0)
-        elif budget.sensitivity == "low" and "premium" in product.tags:
-            scored.score += 0.5
-    return scored
-
-
-def _fits_budget(product: Product, profile: Profile, cheaper_than: Optional[float]) -> bool:
-    if cheaper_than is not None and product.price >= cheaper_than:
-        return False
-    budget = profile.budget
-    if budget is None:
-        return True
-    if budget.max is not None and product.price > budget.max * BUDGET_TOLERANCE:
-        return False
-    return True
+def _allowed(profile: Profile, index: CatalogIndex, cheaper_than: Optional[float]) -> np.ndarray:
+    """The products within the budget (with some tolerance) and below `cheaper_than`."""
+    ok = np.ones(len(index.products), dtype=bool)
+    if cheaper_than is not None:
+        ok &= index.price < cheaper_than
+    if profile.budget is not None and profile.budget.max is not None:
+        ok &= index.price <= profile.budget.max * BUDGET_TOLERANCE
+    return ok
 
 
 def rank(
@@ -145,46 +217,44 @@ def rank(
     limit: int = 3,
 ) -> list[Scored]:
     """The best 0 to `limit` products for the profile; empty when nothing fits."""
-    banned = hard_exclusions(profile, kb)
+    index = catalog_index(kb)
+    concepts = profile.concepts(kb)
     skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)} \
         | kb.kind_skus(tuple(profile.excluded_kinds))
-    wishes: dict[str, set[str]] = {}  # per entity: a product must meet one taste wish and one texture wish
+    ok = _allowed(profile, index, cheaper_than) & ~index.with_tags(hard_exclusions(profile, kb, concepts))
+    if skip:
+        ok &= ~index.among(skip)
+    wished: set[str] = set()  # the tags of every taste and texture wish
     for e, k in profile.prefers:
         concept = kb.concept(e, k) if e in ("taste", "texture") else None
-        if concept and concept.prefer_tags:
-            wishes.setdefault(e, set()).update(concept.prefer_tags)
-    plan = _plan(profile, kb)
-    candidates: list[Scored] = []
-    for product in kb.products:
-        if product.sku in skip or product.tags & banned or not _fits_budget(product, profile, cheaper_than):
-            continue
-        if any(not product.tags & tags for tags in wishes.values()):
-            continue  # explicit wishes must be met ("sweet and salty" for a mix: either will do)
-        scored = _score(product, profile, kb, plan)
-        relevant = scored.serves or scored.score >= SECTION_MATCH
-        if relevant and scored.score > 0:
-            candidates.append(scored)
-    candidates.sort(key=lambda s: (-s.score, s.product.price, s.product.sku))
-    if candidates:
-        floor = candidates[0].score * RELATIVE_FLOOR
-        candidates = [s for s in candidates if s.score >= floor]
-    asked_for = {s.product.section for s in candidates if kb.is_kind(s.product, profile.kinds)}
+        if concept:
+            wished |= concept.prefer_tags
+    kinds = kb.kind_skus(tuple(profile.kinds))
+    if wished:  # a wish must be met ("sweet or crunchy": either will do, both score higher), but by the kind asked for
+        ok &= index.with_tags(wished) | index.among(kinds)
+    plan = _plan(profile, kb, index, concepts)
+    score = np.round(plan.score, 9)  # equal fits tie exactly, whatever order their parts were added in
+    found = np.flatnonzero(ok & (plan.serves_any | (score >= SECTION_MATCH)) & (score > 0))
+    if not len(found):
+        return []
+    found = found[np.lexsort((index.sku_order[found], index.price[found], -score[found]))]  # best first
+    order = found[score[found] >= score[found[0]] * RELATIVE_FLOOR].tolist()
+    asked_for = {index.products[i].section for i in order if index.skus[i] in kinds}
     if asked_for:  # what was asked for is there: stay in its sections
         sections = asked_for | kb.covered(profile.sections)
-        candidates = [s for s in candidates if s.product.section in sections]
-    picked: list[Scored] = []
+        order = [i for i in order if index.products[i].section in sections]
+    picked: list[int] = []
     seen_kinds: set[str] = set()
-    for scored in candidates:
-        first_kind = scored.product.kinds[0] if scored.product.kinds else scored.product.sku
-        if first_kind in seen_kinds:
+    for i in order:
+        if index.first_kind[i] in seen_kinds:
             continue
-        seen_kinds.add(first_kind)
-        picked.append(scored)
+        seen_kinds.add(index.first_kind[i])
+        picked.append(i)
         if len(picked) == limit:
             break
     if len(picked) < limit:
-        picked += [s for s in candidates if s not in picked][: limit - len(picked)]
-    return picked
+        picked += [i for i in order if i not in picked][: limit - len(picked)]
+    return [Scored(index.products[i], float(score[i]), plan.serves(i)) for i in picked]
 
 
 def popular(profile: Profile, kb: Knowledge, skus: Iterable[str], exclude_skus: Iterable[str] = (),
@@ -192,10 +262,11 @@ def popular(profile: Profile, kb: Knowledge, skus: Iterable[str], exclude_skus: 
     """The shop's best sellers that the known facts allow (budget, allergies, wishes), for a need not yet known."""
     banned = hard_exclusions(profile, kb)
     skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)}
+    most = profile.budget.max * BUDGET_TOLERANCE if profile.budget and profile.budget.max is not None else None
     out = []
     for sku in skus:
         product = kb.by_sku.get(sku)
-        if product and sku not in skip and not product.tags & banned and _fits_budget(product, profile, None):
+        if product and sku not in skip and not product.tags & banned and (most is None or product.price <= most):
             out.append(Scored(product, 0.0))
     return out[:limit]
 

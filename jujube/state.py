@@ -1,6 +1,8 @@
 """The state of a conversation's current discovery, kept in one slot between turns."""
 from __future__ import annotations
 
+import json
+
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
@@ -49,6 +51,24 @@ class DiscoveryState:
         out = asdict(self)
         out["profile"] = self.profile.to_dict()
         return out
+
+    def to_slot(self) -> str:
+        """The state as the slot's value: compact JSON text.
+
+        Rasa checks every event an action returns against its event schema; a dict value is checked field by
+        field on every turn (most of the Rasa server's time per message), a string in one step.
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_slot(cls, value: Any) -> "DiscoveryState":
+        """The state `to_slot` wrote (or a dict, as older conversations kept it); a fresh one when damaged."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return cls()
+        return cls.from_dict(value)
 
     @classmethod
     def from_dict(cls, data: Optional[dict[str, Any]]) -> "DiscoveryState":

@@ -29,9 +29,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from jujube.config import get_settings
+from jujube.db.sqlite import set_pragmas
 
 logger = logging.getLogger(__name__)
 
+Stamp = tuple[int, Optional[int]]  # (events stored for a conversation, the last one's id)
 RECENT = 2000  # conversations whose last known events are kept for an outage
 RETRY_EVERY = 2.0  # seconds between attempts to write what an outage held back
 
@@ -47,20 +49,16 @@ def db_timeout() -> float:
 
 
 def make_engine(url: str) -> sa.engine.Engine:
-    """An engine with short timeouts; SQLite in WAL mode so readers never wait for writers."""
+    """An engine with short timeouts; SQLite with the pragmas of `jujube.db.sqlite` (WAL: readers never wait)."""
     timeout = db_timeout()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-
+        # a pool of open connections (SQLAlchemy 1.4 opens a new one per query for a SQLite file otherwise)
+        engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
+                                  connect_args={"timeout": timeout, "check_same_thread": False})
+        sa.event.listen(engine, "connect", set_pragmas)
         return engine
     connect_args = {"connect_timeout": max(1, int(timeout))} if url.startswith("postgres") else {}
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
@@ -87,6 +85,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         self._tables = False
         self._pending: "OrderedDict[str, tuple[list[dict[str, Any]], int]]" = OrderedDict()
         self._recent: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
+        self._stamps: dict[str, Stamp] = {}  # what the database held when _recent was read or written
         self._retry_at = 0.0
         self._flusher: Optional["asyncio.Task[None]"] = None
         self._writing = asyncio.Lock()
@@ -103,32 +102,58 @@ class JujubeTrackerStore(SQLTrackerStore):
             self.Base.metadata.create_all(self.engine)
             self._tables = True
 
+    def _stamp(self, session: Any, sender_id: str) -> Stamp:
+        """How many events the database holds for the conversation, and the last one's id.
+
+        Any write or deletion, by any process, changes it: an unchanged stamp means the events read before
+        are still what the database holds.
+        """
+        count, last = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
+            self.SQLEvent.sender_id == sender_id).one()
+        return int(count), last
+
     def _load(self, sender_id: str, all_sessions: bool = False) -> List[Dict[str, Any]]:
         self._create_tables()
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
             return [json.loads(row.data) for row in rows]
 
-    def _insert(self, sender_id: str, events: List[Dict[str, Any]], stored: Optional[int]) -> int:
+    def _load_latest(self, sender_id: str) -> tuple[List[Dict[str, Any]], Stamp]:
+        """The latest session's events and the stamp they go with; the ones read before when unchanged."""
+        self._create_tables()
+        with self.session_scope() as session:
+            stamp = self._stamp(session, sender_id)
+            known = self._recent.get(sender_id)
+            if known is not None and self._stamps.get(sender_id) == stamp:
+                return known, stamp
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            return [json.loads(row.data) for row in rows], stamp
+
+    def _insert(self, sender_id: str, events: List[Dict[str, Any]], stored: Optional[int]) -> Stamp:
         """Write the events past the stored ones; `stored=None` asks the database how many it has."""
         self._create_tables()
         with self.session_scope() as session:
             if stored is None:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            for data in events[stored:]:
-                session.add(self.SQLEvent(
-                    sender_id=sender_id, type_name=data.get("event"), timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+            rows = [{"sender_id": sender_id, "type_name": data.get("event"), "timestamp": data.get("timestamp"),
+                     "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                     "action_name": data.get("name"), "data": json.dumps(data)} for data in events[stored:]]
+            if rows:  # one statement for the turn's events, in order
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            stamp = self._stamp(session, sender_id)
             session.commit()
-        return len(events)
+        return stamp
 
     # --- memory of the outage ---------------------------------------------------------
-    def _remember(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
+    def _remember(self, sender_id: str, events: List[Dict[str, Any]], stamp: Optional[Stamp] = None) -> None:
         self._recent[sender_id] = events
         self._recent.move_to_end(sender_id)
+        if stamp is None:
+            self._stamps.pop(sender_id, None)
+        else:
+            self._stamps[sender_id] = stamp
         while len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
+            self._stamps.pop(self._recent.popitem(last=False)[0], None)
 
     def _tracker(self, sender_id: str, events: List[Dict[str, Any]]) -> DialogueStateTracker:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -148,7 +173,7 @@ class JujubeTrackerStore(SQLTrackerStore):
                     continue
                 events, stored = held
                 try:
-                    await asyncio.to_thread(self._insert, sender_id, events, stored)
+                    stamp = await asyncio.to_thread(self._insert, sender_id, events, stored)
                 except Exception as exc:  # noqa: BLE001
                     if not is_outage(exc):
                         raise
@@ -157,7 +182,7 @@ class JujubeTrackerStore(SQLTrackerStore):
                                    str(exc).splitlines()[0][:200], len(self._pending))
                     return
                 del self._pending[sender_id]  # only a writer holding the lock changes a held entry
-                self._remember(sender_id, events)
+                self._remember(sender_id, events, stamp)
                 logger.warning("conversation store: wrote %s's conversation held back by an outage", sender_id)
 
     def _flush_at_exit(self) -> None:
@@ -178,7 +203,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         if sender_id in self._pending:
             return self._tracker(sender_id, self._pending[sender_id][0])
         try:
-            events = await asyncio.to_thread(self._load, sender_id)
+            events, stamp = await asyncio.to_thread(self._load_latest, sender_id)
         except Exception as exc:  # noqa: BLE001
             if not is_outage(exc):
                 raise
@@ -191,8 +216,9 @@ class JujubeTrackerStore(SQLTrackerStore):
             return self._tracker(sender_id, known)
         if not events:
             self._recent.pop(sender_id, None)
+            self._stamps.pop(sender_id, None)
             return None
-        self._remember(sender_id, events)
+        self._remember(sender_id, events, stamp)
         return self._tracker(sender_id, events)
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
@@ -223,10 +249,16 @@ class JujubeTrackerStore(SQLTrackerStore):
     async def _save(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
         held = self._pending.get(sender_id)
         if held is None or time.monotonic() >= self._retry_at:
+            if held is not None:
+                stored: Optional[int] = held[1]
+            else:  # the events this process read under the conversation's lock are what the database holds
+                known = self._recent.get(sender_id)
+                stored = len(known) if known is not None and sender_id in self._stamps and _same_start(
+                    known, events) else None
             try:
-                await asyncio.to_thread(self._insert, sender_id, events, held[1] if held else None)
+                stamp = await asyncio.to_thread(self._insert, sender_id, events, stored)
                 self._pending.pop(sender_id, None)
-                self._remember(sender_id, events)
+                self._remember(sender_id, events, stamp)
                 return
             except Exception as exc:  # noqa: BLE001
                 if not is_outage(exc):

@@ -66,8 +66,8 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
     """The need classifier's labels as entities, where the lexicon matcher did not already say otherwise."""
     found = {(e.get("entity"), str(e.get("value")).lower()) for e in entities}
     types = {e.get("entity") for e in entities}
-    matched_words = {w for e in entities if e.get("entity") != "amount"
-                     for w in _words(str(e.get("value")))}
+    people_words = {w for e in entities if e.get("entity") == "recipient"
+                    for w in _words(str(e.get("value")))}
     out = []
     for need in needs:
         entity, _, key = str(need.get("label", "")).partition(":")
@@ -76,7 +76,7 @@ def classified_needs(needs: list[dict[str, Any]], entities: list[dict[str, Any]]
             continue
         if entity in SINGLE_VALUED + ("taste", "texture") and entity in types:
             continue  # the words said it plainly: "they like sweet things" is not also "not too sweet"
-        if entity == "occasion" and _words(key) & matched_words:
+        if entity == "occasion" and _words(key) & people_words:
             continue  # the lexicon read those words as someone ("my father" is not Father's Day)
         out.append({"entity": entity, "value": key, "extractor": "NeedClassifier",
                     "confidence_entity": float(need.get("confidence") or 0.0)})

@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 EVAL_DIR="$(cd "${1:-$ROOT/../shared/eval}" && pwd)"
 RASA_PORT="${EVAL_RASA_PORT:-5105}"; ACTIONS_PORT="${EVAL_ACTIONS_PORT:-5155}"
-SHOPPERS_MIN="${SHOPPERS_MIN:-0.80}"; BEHAVIOURS_MIN="${BEHAVIOURS_MIN:-0.90}"; HELDOUT_MIN="${HELDOUT_MIN:-0.64}"
+SHOPPERS_MIN="${SHOPPERS_MIN:-0.90}"; BEHAVIOURS_MIN="${BEHAVIOURS_MIN:-0.90}"; HELDOUT_MIN="${HELDOUT_MIN:-0.64}"
 ZH_MIN="${ZH_MIN:-0.52}"
 export ACTION_ENDPOINT_URL="http://localhost:$ACTIONS_PORT/webhook"
 trap stop_all EXIT INT TERM
@@ -60,6 +60,6 @@ grep -E "^FAIL|^ +- " "$ROOT/results/behaviours.txt" | head -60 || true
 if [ "${SELFPLAY:-0}" = 1 ]; then
   echo "== self-play: the rehearsal personas shop with the assistant"
   "$PY" -m jujube.selfplay --url "$URL" --export-cmd "$EXPORT" --json "$ROOT/results/selfplay.json" \
-    --min-success "${SELFPLAY_MIN:-0.7}" || status=1
+    --min-success "${SELFPLAY_MIN:-0.85}" || status=1
 fi
 exit $status

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.config import get_settings
+from jujube.db.sqlite import set_pragmas
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 def make_engine(url: str, timeout: float | None = None) -> Engine:
     """An engine for `url` whose calls wait at most `timeout` s (JUJUBE_DB_TIMEOUT) for a lock or a connection.
 
-    SQLite gets its folder created, foreign keys enforced and WAL mode (readers never wait).
+    SQLite gets its folder created and the pragmas of `jujube.db.sqlite` (WAL, foreign keys).
     """
     wait = float(timeout if timeout is not None else get_settings().db_timeout)
     kwargs: dict = {"pool_pre_ping": True}
@@ -29,14 +30,7 @@ def make_engine(url: str, timeout: float | None = None) -> Engine:
         kwargs["connect_args"] = {"connect_timeout": max(1, round(wait))}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-
+        event.listen(engine, "connect", set_pragmas)
     return engine
 
 

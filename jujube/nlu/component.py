@@ -16,8 +16,10 @@ from jujube.knowledge import get_knowledge
 from jujube.nlu.detect import detect_needs
 from jujube.nlu.matcher import EntityMatcher
 from jujube.nlu.needs import THRESHOLD, LanguageNeedClassifier, get_classifier
+from jujube.rasa_speed import install as keep_action_reply_validator
 
 logger = logging.getLogger(__name__)
+keep_action_reply_validator()  # every Rasa process that loads Jujube's model loads this module
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

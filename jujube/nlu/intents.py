@@ -15,6 +15,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+from jujube.nlu.intent import LogisticIntentClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 import numpy as np
@@ -25,8 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
-    """LogisticRegressionClassifier with `C`, `class_weight` and per-featurizer unit-length, weighted features."""
+class ScaledLogisticRegressionClassifier(LogisticIntentClassifier):
+    """Rasa's logistic regression (kept as a pickle) with `C`, `class_weight` and per-featurizer unit-length,
+    weighted features."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

@@ -126,8 +126,11 @@ class EntityMatcher:
         if after.startswith("-free") or after.startswith("free") or after.startswith("- free"):
             return True
         window = []
-        for tok in reversed(doc[max(0, span.start - 4): span.start]):
+        for i, tok in enumerate(reversed(doc[max(0, span.start - 4): span.start])):
             if tok.lower_ in _CLAUSE_BREAKS:
+                phrase = f"{doc[span.start - i - 2].lower_} {tok.lower_}" if span.start - i - 2 >= 0 else ""
+                if phrase in self.negations:  # "anything but chocolate": the break word ends a negation
+                    window.insert(0, phrase)
                 break
             window.insert(0, tok.lower_)
         text = " " + " ".join(window) + " "

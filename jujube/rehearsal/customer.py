@@ -6,10 +6,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from jujube.messages import get_messages, reply_language
 from jujube.rehearsal.classifier import Prediction
 from jujube.rehearsal.matching import ProductIndex, contains_phrase, overall_fit, tokens
 from jujube.rehearsal.offers import AVOIDING
-from jujube.rehearsal.personas import Persona
+from jujube.rehearsal.personas import Fact, Persona
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def looks_like_question(text: str) -> bool:
     """True for a question mark or a leading question word ("what kind of dates ...")."""
     stripped = text.strip()
     first = stripped.split(maxsplit=1)[0].lower().strip(",.!") if stripped else ""
-    return stripped.endswith("?") or first in QUESTION_WORDS or first.split("'")[0] in QUESTION_WORDS
+    return stripped.endswith(("?", "？")) or first in QUESTION_WORDS or first.split("'")[0] in QUESTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class CustomerState:
     recommendation: dict[str, Any] | None = None
     ended: str | None = None  # recommended | walked_away | gave_up | time_up | stopped | switched
     telling: int = 0  # which of the persona's ways of telling its story this rehearsal hears
+    language: str | None = None  # the language of the trainee's latest message (the customer answers in it)
     moves: list[dict[str, Any]] = field(default_factory=list)  # every trainee message: text, label, event, topic
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +121,7 @@ class Customer:
 
     def __init__(self, persona: Persona, index: ProductIndex, rules: Rules) -> None:
         self.persona = persona
+        self.voice = persona  # the persona speaking the language of the trainee's latest message
         self.index = index
         self.rules = rules
 
@@ -127,8 +130,10 @@ class Customer:
         return self.persona.dimensions_of(state.revealed)
 
     def respond(self, state: CustomerState, text: str, pred: Prediction) -> Turn:
-        """React to one trainee message (every question in it); updates `state` in place."""
+        """React to one trainee message (every question in it), in its language; updates `state` in place."""
         state.turns += 1
+        state.language = reply_language(text, state.language)
+        self.voice = self.persona.localized(state.language)
         label = self.reading(text, pred)
         handler = getattr(self, f"_on_{label}", self._on_other)
         event, reply, topic, mentions = handler(state, text)
@@ -138,11 +143,12 @@ class Customer:
                 if part.label in OPEN and part.label != label and part.confidence >= self.rules.min_confidence:
                     ev2, reply2, topic2, _ = getattr(self, f"_on_{part.label}")(state, part.text)
                     if ev2 in ("revealed", "deeper"):
-                        reply, event, topic = f"{reply} {reply2}", event if event == "revealed" else ev2, topic2
+                        reply, event, topic = self._joined(state, reply, reply2), \
+                            event if event == "revealed" else ev2, topic2
                     break
         if label in QUESTIONS and state.questions >= self.rules.max_questions and not state.ended:
             state.ended = "time_up"
-            reply = f"{reply} {self._say('time_up', state)}"
+            reply = self._joined(state, reply, self._say("time_up", state))
         state.moves.append({"text": text[:300], "label": label, "event": event, "topic": topic,
                             "labels": list(pred.labels)})
         return Turn(label, pred.confidence, event, reply, topic, tuple(mentions))
@@ -165,14 +171,20 @@ class Customer:
         return label
 
     # -- helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _joined(state: CustomerState, *sentences: str) -> str:
+        """Sentences as the conversation's language writes them one after another (Chinese: no space)."""
+        return get_messages(state.language).space.join(sentences)
+
     def _say(self, kind: str, state: CustomerState, **values: str) -> str:
-        return self.persona.reply(kind, state.turns, **values)
+        return self.voice.reply(kind, state.turns, **values)
 
     def _pitched_products(self, text: str) -> bool:
         """Naming products other than the stated request pitches them (unless asking what to avoid)."""
         if AVOIDING & set(tokens(text)):
             return False
-        return any(not contains_phrase(self.persona.stated_request, m.phrase)
+        asked = (self.persona.stated_request, self.voice.stated_request)
+        return any(not any(contains_phrase(request, m.phrase) for request in asked)
                    for m in self.persona.grade(self.index, text))
 
     def _reveal(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
@@ -186,15 +198,19 @@ class Customer:
                 return self._deeper(state, topic)
             state.repeats += 1
             state.last_topic = topic
-            return "repeat", self._say("repeat", state, answer=fact.answer_for(state.telling)), topic, []
+            return "repeat", self._say("repeat", state, answer=self._told(topic).answer_for(state.telling)), topic, []
         state.revealed[topic] = 1
         state.last_topic = topic
-        return "revealed", fact.answer_for(state.telling), topic, []
+        return "revealed", self._told(topic).answer_for(state.telling), topic, []
+
+    def _told(self, topic: str) -> Fact:
+        """A fact as the customer tells it in the language of the conversation."""
+        return self.voice.facts.get(topic) or self.persona.facts[topic]
 
     def _deeper(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
         state.revealed[topic] = 2
         state.follow_ups += 1
-        return "deeper", self.persona.facts[topic].deeper_for(state.telling), topic, []
+        return "deeper", self._told(topic).deeper_for(state.telling), topic, []
 
     # -- one handler per question kind --------------------------------------------------------
     def _on_ask_recipient(self, state: CustomerState, text: str) -> tuple:
@@ -230,7 +246,7 @@ class Customer:
     def _on_closed_question(self, state: CustomerState, text: str) -> tuple:
         state.questions += 1
         state.closed_questions += 1
-        for topic, fact in self.persona.facts.items():
+        for topic, fact in self.voice.facts.items():  # the keywords of every language the customer speaks
             if fact.guessed_by(text):
                 if topic not in state.revealed:  # a right guess is confirmed, the story stays untold
                     state.revealed[topic] = GUESSED
@@ -259,7 +275,7 @@ class Customer:
 
     def _on_small_talk(self, state: CustomerState, text: str) -> tuple:
         if state.questions == 0 and state.premature_pitches == 0:
-            return "small_talk", f"{self._say('greeting', state)} {self.persona.opening}", None, []
+            return "small_talk", self._joined(state, self._say("greeting", state), self.voice.opening), None, []
         return "small_talk", self._say("small_talk", state), None, []
 
     def _on_give_up(self, state: CustomerState, text: str) -> tuple:

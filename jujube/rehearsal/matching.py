@@ -9,10 +9,13 @@ from typing import Any, Iterable
 
 import yaml
 
+from jujube.nlu.unspaced import UNSPACED
+
 logger = logging.getLogger(__name__)
 
 GRADES = ("good", "acceptable", "off", "poor")  # best first
-_TOKEN = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+# A word of a spaced script, or one character of an unspaced one (酸枣 is 酸 + 枣, matched in order).
+_TOKEN = re.compile(r"[a-z0-9]+|" + UNSPACED.pattern, re.IGNORECASE)
 PRODUCT_PLACEHOLDER = "product"
 _KEEP_S = frozenset({"this", "his", "yes", "was", "has", "does", "tennis", "analysis", "christmas"})
 _PAREN = re.compile(r"\([^)]*\)")
@@ -64,6 +67,7 @@ class CatalogProduct:
     kinds: tuple[str, ...]
     tags: frozenset[str]
     price: float | None = None
+    aliases: tuple[str, ...] = ()  # its names and kinds in other languages (knowledge/<language>/catalog.yml)
 
 
 def load_catalog(path: Path) -> list[CatalogProduct]:
@@ -72,6 +76,7 @@ def load_catalog(path: Path) -> list[CatalogProduct]:
         logger.warning("catalog %s not found: rehearsal products are matched by their names only", path)
         return []
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    aliases = _aliases(path)
     out = []
     for entry in raw.get("products") or []:
         if not isinstance(entry, dict) or not entry.get("sku"):
@@ -84,7 +89,22 @@ def load_catalog(path: Path) -> list[CatalogProduct]:
             kinds=tuple(str(k) for k in entry.get("kinds") or ()),
             tags=frozenset(tags),
             price=float(price) if isinstance(price, (int, float)) else None,
+            aliases=aliases.get(str(entry["sku"]), ()),
         ))
+    return out
+
+
+def _aliases(path: Path) -> dict[str, tuple[str, ...]]:
+    """Sku -> names and kinds in other languages, from the overlays next to the catalog (knowledge/zh/catalog.yml)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for overlay in sorted(path.parent.glob(f"*/{path.name}")):
+        raw = yaml.safe_load(overlay.read_text(encoding="utf-8")) or {}
+        if raw.get("language") != overlay.parent.name:
+            continue
+        for sku, entry in (raw.get("products") or {}).items():
+            if isinstance(entry, dict):
+                words = [entry.get("name"), *(entry.get("kinds") or ())]
+                out[str(sku)] = out.get(str(sku), ()) + tuple(str(w) for w in words if w)
     return out
 
 
@@ -114,7 +134,7 @@ class ProductIndex:
         self.phrases: dict[tuple[str, ...], list[CatalogProduct | str]] = {}
         self.words_of: dict[str, set[str]] = {}
         for p in self.products:
-            for phrase in (*p.kinds, p.name, short_name(p.name)):
+            for phrase in (*p.kinds, p.name, short_name(p.name), *p.aliases):
                 self._add(phrase, p)
             self.words_of[p.sku] = set(tokens(p.name)) | {w for tag in p.tags for w in tokens(tag)}
         for word in extra_words:

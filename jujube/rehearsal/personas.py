@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from jujube.config import get_settings
+from jujube.nlu.unspaced import UNSPACED
 from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.matching import (
     GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
@@ -52,8 +53,8 @@ class Fact:
         return self.deepers[telling % len(self.deepers)] if self.deepers else ""
 
     def guessed_by(self, text: str) -> bool:
-        """True when a yes/no question names one of this fact's keywords."""
-        return any(contains_phrase(text, k) for k in self.keywords)
+        """True when a yes/no question names one of this fact's keywords (in an unspaced script: anywhere in it)."""
+        return any(contains_phrase(text, k) or (UNSPACED.search(k) and k in text) for k in self.keywords)
 
 
 @dataclass
@@ -74,6 +75,29 @@ class Persona:
     replies: dict[str, list[str]] = field(default_factory=dict)
     skus: dict[str, set[str]] = field(default_factory=dict)
     lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon section -> need keys
+    language: str = "en"  # the language of the customer's lines
+    voices: dict[str, "Voice"] = field(default_factory=dict)  # the customer's lines in other languages
+
+    def localized(self, language: str | None) -> "Persona":
+        """The same customer speaking `language` (itself when it has no lines in that language)."""
+        voice = self.voices.get(language or "")
+        if voice is None or language == self.language:
+            return self
+        facts = {t: replace(f, answers=voice.answers.get(t) or f.answers, deepers=voice.deepers.get(t, f.deepers),
+                            keywords=f.keywords + voice.keywords.get(t, ()))
+                 for t, f in self.facts.items()}
+        return replace(self, name=voice.name or self.name, title=voice.title or self.title,
+                       opening=voice.opening or self.opening, facts=facts,
+                       stated_request=voice.stated_request or self.stated_request, need=self._need_in(voice),
+                       replies={**self.replies, **voice.replies}, language=language or self.language, voices={})
+
+    def _need_in(self, voice: "Voice") -> dict[str, Any]:
+        """The hidden need with the voice's words for it (its summary, its budget note)."""
+        need = {**self.need, **{k: v for k, v in voice.need.items() if k != "price"}}
+        price = self.need.get("price")
+        if "price" in voice.need:
+            need["price"] = {**price, "note": voice.need["price"]} if isinstance(price, dict) else voice.need["price"]
+        return need
 
     def reply(self, kind: str, turn: int, **values: str) -> str:
         """One of the persona's replies of a kind, chosen by turn number (deterministic)."""
@@ -152,6 +176,21 @@ class Persona:
         return Mention(phrase, short_name(product.name), grade, sku, product.price, "over budget" if over else "")
 
 
+@dataclass(frozen=True)
+class Voice:
+    """A customer's lines in another language (an overlay such as knowledge/zh/personas.yml)."""
+
+    name: str = ""
+    title: str = ""
+    opening: str = ""
+    stated_request: str = ""  # the product words of the opening in this language
+    need: dict[str, Any] = field(default_factory=dict)  # the need's words in this language (summary, price note)
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> ways of answering
+    deepers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> deeper stories
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> words a right guess names
+    replies: dict[str, list[str]] = field(default_factory=dict)
+
+
 def _strings(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -220,6 +259,60 @@ def _retold(topic: str, raw: dict[str, Any], answers: tuple[str, ...]) -> tuple[
     return ()
 
 
+def _lines(raw: Any) -> tuple[str, ...]:
+    return tuple(" ".join(a.split()) for a in _strings(raw) if a.strip())
+
+
+def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, where: str) -> Voice:
+    """One customer's lines in an overlay's language, checked against the English customer."""
+    answers, deepers, keywords = {}, {}, {}
+    for topic, body in (raw.get("facts") or {}).items():
+        if topic not in persona.facts:
+            raise RehearsalError(f"{where}: {persona.key} has no fact {topic!r} in the English file")
+        if isinstance(body, (str, list)):
+            body = {"answer": body}
+        if _lines(body.get("answer")):
+            answers[topic] = _lines(body.get("answer"))
+        if _lines(body.get("deeper")):
+            deepers[topic] = _lines(body.get("deeper"))
+        if _lines(body.get("keywords")):
+            keywords[topic] = _lines(body.get("keywords"))
+    replies = {k: list(_strings(v)) for k, v in (defaults.get("replies") or {}).items()}
+    replies.update({k: list(_strings(v)) for k, v in (raw.get("replies") or {}).items()})
+    return Voice(name=str(raw.get("name") or "").strip(), title=str(raw.get("title") or "").strip(),
+                 opening=str(raw.get("opening") or "").strip(),
+                 stated_request=str(raw.get("stated_request") or "").strip(), answers=answers,
+                 need={str(k): v for k, v in (raw.get("need") or {}).items()}, deepers=deepers,
+                 keywords=keywords, replies=replies)
+
+
+def overlay_paths(folder: Path | None = None) -> dict[str, Path]:
+    """Language -> personas overlay (knowledge/<language>/personas.yml saying `language: <language>`)."""
+    folder = folder or get_settings().knowledge_dir
+    out = {}
+    for path in sorted(folder.glob("*/personas.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if raw.get("language") == path.parent.name:
+            out[path.parent.name] = path
+    return out
+
+
+def add_voices(personas: list[Persona], overlays: dict[str, Path]) -> None:
+    """Give each customer its lines from every language overlay (in place)."""
+    by_key = {p.key: p for p in personas}
+    for language, path in overlays.items():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        defaults = raw.get("defaults") or {}
+        for key, entry in (raw.get("personas") or {}).items():
+            persona = by_key.get(str(key).strip().lower())
+            if persona is None:  # a typo, or a generated customer left out of this library
+                logger.warning("%s/%s: no persona %r in the English files; its lines are ignored",
+                               language, path.name, key)
+                continue
+            persona.voices[language] = _voice(entry or {}, defaults, persona, f"{language}/{path.name}")
+        logger.debug("%s: %d customers speak %s", path, len(raw.get("personas") or {}), language)
+
+
 class PersonaLibrary:
     """Every rehearsal customer, with the catalog their product references resolve against."""
 
@@ -235,13 +328,14 @@ class PersonaLibrary:
         return list(self.personas)
 
     def get(self, key: str) -> Persona | None:
-        """A persona by key, or by a word that names exactly one persona (key or title)."""
+        """A persona by key, or by a word that names exactly one persona (key or a title in any language)."""
         q = (key or "").strip().lower()
         if not q:
             return None
         if q in self.personas:
             return self.personas[q]
-        hits = [p for p in self.personas.values() if q in p.key or q in p.title.lower()]
+        hits = [p for p in self.personas.values()
+                if q in p.key or any(q in t.lower() for t in (p.title, *(v.title for v in p.voices.values())))]
         return hits[0] if len(hits) == 1 else None
 
     def unresolved(self) -> list[tuple[str, str]]:
@@ -256,10 +350,11 @@ def personas_path() -> Path:
 
 
 def load_library(path: Path | None = None, catalog_path: Path | None = None,
-                 seeds: Path | bool | None = None) -> PersonaLibrary:
+                 seeds: Path | bool | None = None, overlays: dict[str, Path] | None = None) -> PersonaLibrary:
     """Read and check the personas file and the generated ones; resolve product references against the catalog.
 
     `seeds` is the persona seeds file (default knowledge/rehearsal/persona_seeds.yml); False leaves them out.
+    `overlays` maps languages to the customers' lines in them (default: knowledge/<language>/personas.yml).
     """
     path = path or personas_path()
     if not path.is_file():
@@ -279,6 +374,7 @@ def load_library(path: Path | None = None, catalog_path: Path | None = None,
         personas.append(p)
     if not personas:
         raise RehearsalError(f"{path}: no personas")
+    add_voices(personas, overlay_paths(path.parent) if overlays is None else overlays)
     catalog = load_catalog(catalog_path or get_settings().catalog_path)
     words = {ref for p in personas for which in PRODUCT_LISTS for ref in p.products[which]}
     library = PersonaLibrary(personas, ProductIndex(catalog, words))

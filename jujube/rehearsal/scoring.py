@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from jujube.config import get_settings
+from jujube.knowledge import get_knowledge
+from jujube.messages import get_messages
 from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.customer import CustomerState, Rules
 from jujube.rehearsal.matching import ProductIndex
@@ -67,6 +69,21 @@ class Rubric:
     grades: list[tuple[float, str]]
     praise: list[str] = field(default_factory=list)
     advice_count: int = 3
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # language -> its overlay file
+
+    def localized(self, language: str | None) -> "Rubric":
+        """The same rubric with its labels, grades, advice and praise in `language` (itself when it has none)."""
+        raw = self.translations.get(language or "")
+        if raw is None:
+            return self
+        texts = raw.get("items") or {}
+        items = [replace(i, label=str((texts.get(i.key) or {}).get("label") or i.label),
+                         advice=" ".join(str((texts.get(i.key) or {}).get("advice") or i.advice).split()))
+                 for i in self.items]
+        names = {str(k): str(v) for k, v in (raw.get("grades") or {}).items()}
+        grades = [(floor, names.get(label, label)) for floor, label in self.grades]
+        praise = [str(p) for p in raw.get("praise") or []] or self.praise
+        return replace(self, items=items, grades=grades, praise=praise, translations={})
 
     @property
     def max_score(self) -> float:
@@ -105,7 +122,21 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raise RehearsalError(f"{path}: no rubric items")
     grades = sorted(((float(g["min"]), str(g["label"])) for g in raw.get("grades") or []), reverse=True)
     return Rubric(items, Rules.from_dict(raw.get("rules")), grades, [str(p) for p in raw.get("praise") or []],
-                  int(raw.get("advice_count", 3)))
+                  int(raw.get("advice_count", 3)), _translations(path, {i.key for i in items}))
+
+
+def _translations(path: Path, keys: set[str]) -> dict[str, dict[str, Any]]:
+    """Language -> the rubric's texts in it (knowledge/<language>/rubric.yml saying `language: <language>`)."""
+    out = {}
+    for overlay in sorted(path.parent.parent.glob(f"*/{path.name}")):
+        raw = yaml.safe_load(overlay.read_text(encoding="utf-8")) or {}
+        if raw.get("language") != overlay.parent.name:
+            continue
+        unknown = set(raw.get("items") or {}) - keys
+        if unknown:
+            raise RehearsalError(f"{overlay}: no rubric items {sorted(unknown)} in {path.name}")
+        out[overlay.parent.name] = raw
+    return out
 
 
 METRICS = (
@@ -163,7 +194,8 @@ def _advice_values(persona: Persona, index: ProductIndex, m: dict[str, float]) -
     )
 
 
-def score(persona: Persona, state: CustomerState, rubric: Rubric, index: ProductIndex) -> dict[str, Any]:
+def score(persona: Persona, state: CustomerState, rubric: Rubric, index: ProductIndex,
+          language: str | None = None) -> dict[str, Any]:
     """The scorecard of a rehearsal: item by item, total, uncovered dimensions and advice."""
     m = metrics(persona, state)
     values = _advice_values(persona, index, m)
@@ -197,7 +229,7 @@ def score(persona: Persona, state: CustomerState, rubric: Rubric, index: Product
         "advice": advice,
         "recommendation": state.recommendation,
         "ended": state.ended,
-        "coaching": coaching(persona, state, m),
+        "coaching": coaching(persona, state, m, language),
     }
 
 
@@ -205,66 +237,60 @@ def score(persona: Persona, state: CustomerState, rubric: Rubric, index: Product
 # How much a move told about the need (best question) and how much it cost (weakest move).
 MOVE_VALUE = {"deeper": 3.0, "revealed": 2.0, "closed_yes": 0.5}
 HIDDEN_TOPICS = ("situation", "matters", "quality")
-MOVE_COST = {
-    "walk_away": (5.0, "the customer walked away after this pitch"),
-    "premature_pitch": (4.0, "a product pitched before the need was understood"),
-    "give_up": (4.0, "giving up on the customer"),
-    "recommendation_poor": (3.5, "a recommendation that missed the hidden need"),
-    "recommendation_none": (3.0, "a recommendation the customer could not place"),
-    "recommendation_acceptable": (2.0, "a recommendation that fitted the need only partly"),
-    "closed_no": (2.0, "a yes/no guess that missed, so the customer said only \"no\""),
-    "closed_yes": (1.5, "a yes/no guess: right, but the customer only said \"yes\" and told nothing more"),
-    "unclear": (1.0, "a message the customer could not follow"),
-    "repeat": (1.0, "asking again what the customer had already told"),
-}
-DIMENSION_TEXT = {
-    "functional": "functional (what it must do for them)",
-    "formal": "formal (quality, freshness, packaging)",
-    "emotional": "emotional (who it is for and what it should mean)",
-    "price": "price (the budget)",
-}
-QUESTION_FOR = {
-    "recipient": "Who are you buying the {request} for?",
-    "functional": "What's the {request} for? What's going on with {whom} at the moment?",
-    "formal": "What matters most to you about the {request}{for_whom}: freshness, how it's packed, the brand?",
-    "emotional": "What would you like {whom} to feel when {they} get the {request}?",
-    "price": "What price range feels right for the {request}?",
-    "deeper": "You said \"{answer}\" Why is that so important?",
+MOVE_COST = {  # what a move costs; why, in words, is the message catalogs' `why_<event>`
+    "walk_away": 5.0,
+    "premature_pitch": 4.0,
+    "give_up": 4.0,
+    "recommendation_poor": 3.5,
+    "recommendation_none": 3.0,
+    "recommendation_acceptable": 2.0,
+    "closed_no": 2.0,
+    "closed_yes": 1.5,
+    "unclear": 1.0,
+    "repeat": 1.0,
 }
 
 
-def coaching(persona: Persona, state: CustomerState, m: dict[str, float]) -> dict[str, Any]:
-    """The trainee's best question and weakest move (quoted), the missed need dimension and one better question."""
+def coaching(persona: Persona, state: CustomerState, m: dict[str, float],
+             language: str | None = None) -> dict[str, Any]:
+    """The trainee's best question and weakest move (quoted), the missed need dimension and one better question.
+
+    The words come from the message catalog of `language` (`missed_*`, `ask_*`, `why_*`, `whom_*`).
+    """
+    say = get_messages(language).rehearsal_text
     moves = list(state.moves)
     best = _best_question(moves)
-    weakest = _weakest_move(moves)
+    weakest = _weakest_move(moves, say)
     missed = _missed(m)
     told_recipient = (state.revealed.get("recipient") or 0) > 0
     keys = persona.lexicon.get("recipient") or ()
     myself = bool(keys) and keys[0] == "myself"
-    whom = ("you" if myself else f"your {keys[0]}") if told_recipient and keys else "them"
+    if told_recipient and keys:
+        whom = say("whom_self") if myself else say("whom_recipient",
+                                                   recipient=get_knowledge().localized(language).label(keys[0]))
+    else:
+        whom = say("whom_unknown")
     values = {
         "request": persona.stated_request,
-        "for_whom": f" for {whom}" if told_recipient and whom != "them" else "",
+        "for_whom": say("for_whom", whom=whom) if told_recipient and keys else "",
         "whom": whom,
-        "they": "you" if whom == "you" else "they",
+        "they": say("they_self") if told_recipient and myself else say("they_other"),
     }
     if missed == "emotional" and not told_recipient:
-        question = QUESTION_FOR["recipient"].format(**values)
+        question = say("ask_recipient", **values)
     elif missed:
-        question = QUESTION_FOR[missed].format(**values)
+        question = say(f"ask_{missed}", **values)
     else:
         # Everything uncovered: go deeper where the story was told but not followed up.
         told = sorted((persona.facts[t].deeper_for(state.telling) == "", i, t) for i, t in enumerate(HIDDEN_TOPICS)
                       if state.revealed.get(t) == 1)
-        question = QUESTION_FOR["deeper"].format(answer=persona.facts[told[0][2]].answer_for(state.telling)) \
-            if told else ""
+        question = say("ask_deeper", answer=persona.facts[told[0][2]].answer_for(state.telling)) if told else ""
     if question and weakest:
-        suggestion = f"Instead of \"{weakest['text']}\", ask: \"{question}\""
+        suggestion = say("instead_of", move=weakest["text"], question=question)
     else:
-        suggestion = f"Ask: \"{question}\"" if question else ""
+        suggestion = say("ask_only", question=question) if question else ""
     return {"best_question": best, "weakest_move": weakest, "missed_dimension": missed,
-            "missed_text": DIMENSION_TEXT.get(missed or "", ""), "better_question": question,
+            "missed_text": say(f"missed_{missed}") if missed else "", "better_question": question,
             "suggestion": suggestion}
 
 
@@ -282,16 +308,16 @@ def _best_question(moves: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"text": mv["text"], "label": mv.get("label"), "event": mv.get("event"), "topic": mv.get("topic")}
 
 
-def _weakest_move(moves: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _weakest_move(moves: list[dict[str, Any]], say: Callable[..., str]) -> dict[str, Any] | None:
     worst = None
     for i, mv in enumerate(moves):
-        cost, why = MOVE_COST.get(str(mv.get("event")), (0.0, ""))
+        cost = MOVE_COST.get(str(mv.get("event")), 0.0)
         if cost > 0 and (worst is None or cost > worst[0]):
-            worst = (cost, i, mv, why)
+            worst = (cost, i, mv)
     if worst is None:
         return None
-    _, _, mv, why = worst
-    return {"text": mv["text"], "label": mv.get("label"), "event": mv.get("event"), "why": why}
+    _, _, mv = worst
+    return {"text": mv["text"], "label": mv.get("label"), "event": mv.get("event"), "why": say(f"why_{mv['event']}")}
 
 
 def _missed(m: dict[str, float]) -> str | None:

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import utcnow
 from jujube.db.session import get_sessionmaker
+from jujube.messages import get_messages, reply_language
 from jujube.rehearsal.card import render
-from jujube.rehearsal.classifier import QuestionClassifier, get_classifier
+from jujube.rehearsal.classifier import get_classifier
+from jujube.rehearsal.cues import ByLanguage, Reads, cue_readers
 from jujube.rehearsal.customer import Customer, CustomerState
 from jujube.rehearsal.models import RehearsalScorecard, RehearsalSession, RehearsalTurn
 from jujube.rehearsal.personas import Persona, PersonaLibrary, load_library
@@ -32,12 +34,13 @@ class RehearsalService:
         factory: sessionmaker[Session] | None = None,
         library: PersonaLibrary | None = None,
         rubric: Rubric | None = None,
-        classifier: QuestionClassifier | None = None,
+        classifier: Reads | None = None,
     ) -> None:
         self._factory = factory
         self.library = library or load_library()
         self.rubric = rubric or load_rubric()
         self._classifier = classifier
+        self._reader: Reads | None = None
         self._lock = threading.RLock()
 
     @property
@@ -48,11 +51,18 @@ class RehearsalService:
         return self._factory
 
     @property
-    def classifier(self) -> QuestionClassifier:
+    def classifier(self) -> Reads:
         """The trainee-question classifier (trained on first use, then cached)."""
         if self._classifier is None:
             self._classifier = get_classifier(normalizer=self.library.index.mask)
         return self._classifier
+
+    @property
+    def reader(self) -> Reads:
+        """How a trainee message is read: by its language's cues (knowledge/<language>/), else the classifier."""
+        if self._reader is None:
+            self._reader = ByLanguage(self.classifier, cue_readers())
+        return self._reader
 
     def warm_up(self) -> None:
         """Load (or on the very first run, train) the question classifier now rather than on first use."""
@@ -67,33 +77,38 @@ class RehearsalService:
         with self.factory() as session:
             return self._active(session, trainee_id) is not None
 
-    def start(self, trainee_id: str, persona_key: str | None = None, channel: str = "terminal") -> list[str]:
-        """Begin a rehearsal (a running one is closed first); returns the intro and the customer's opening."""
+    def start(self, trainee_id: str, persona_key: str | None = None, channel: str = "terminal",
+              language: str | None = None) -> list[str]:
+        """Begin a rehearsal (a running one is closed first); returns the intro and the customer's opening.
+
+        `language` is a hint (Telegram's language_code, or the language of the words naming the customer);
+        from the trainee's first message on, the customer answers in the language of the latest one.
+        """
+        language = reply_language("", None, language) or reply_language(persona_key or "", None)
+        say = get_messages(language).rehearsal_text
         with self._lock, self.factory.begin() as session:
             persona = self._choose(session, trainee_id, persona_key)
             if persona is None:
-                keys = ", ".join(self.library.keys())
-                return [f"There is no customer called {persona_key!r}. Choose one of: {keys}."]
+                return [say("no_customer", asked=persona_key, keys=", ".join(self.library.keys()))]
             out = []
             old = self._active(session, trainee_id)
             if old is not None:
                 out.append(self._close(session, old, "switched"))
+            voiced = persona.localized(language)
             # Each new rehearsal with the same customer hears the story told another way.
             met = session.scalar(select(func.count(RehearsalSession.id)).where(
                 RehearsalSession.trainee_id == trainee_id, RehearsalSession.persona_key == persona.key)) or 0
             rehearsal = RehearsalSession(trainee_id=trainee_id, persona_key=persona.key, channel=channel[:32],
-                                         status="active", state=CustomerState(telling=met % persona.tellings).to_dict())
+                                         status="active",
+                                         state=CustomerState(telling=met % persona.tellings, language=language).to_dict())
             session.add(rehearsal)
             session.flush()
-            session.add(RehearsalTurn(session_id=rehearsal.id, seq=1, role="customer", text=persona.opening,
+            session.add(RehearsalTurn(session_id=rehearsal.id, seq=1, role="customer", text=voiced.opening,
                                       event="opening"))
-            logger.info("rehearsal %d started: trainee %s, persona %s", rehearsal.id, trainee_id, persona.key)
-            out += [
-                f"Rehearsal: {persona.title}. You are the shop assistant and {persona.name} has just walked up "
-                "to you. Find out what they really need by asking questions, then recommend products "
-                "(for example \"I'd recommend ...\"). Send /stop to finish and see your scorecard.",
-                f"{persona.name}: {persona.opening}",
-            ]
+            logger.info("rehearsal %d started: trainee %s, persona %s, language %s",
+                        rehearsal.id, trainee_id, persona.key, language or "en")
+            out += [say("intro", title=voiced.title, name=voiced.name),
+                    say("line", name=voiced.name, text=voiced.opening)]
             return out
 
     def handle(self, trainee_id: str, text: str) -> list[str] | None:
@@ -103,17 +118,19 @@ class RehearsalService:
             if rehearsal is None:
                 return None
             text = " ".join((text or "").split())[:MAX_TEXT]
-            if not text:
-                return ["(The customer is waiting for you to say something.)"]
-            persona = self.library.personas.get(rehearsal.persona_key)
-            if persona is None:
-                self._close(session, rehearsal, "stopped")
-                return ["This customer is no longer in the persona library; the rehearsal was closed."]
             if text.lower() in STOP_WORDS:
                 return [self._close(session, rehearsal, "stopped")]
             state = CustomerState.from_dict(rehearsal.state)
-            pred = self.classifier.predict(text)
-            turn = Customer(persona, self.library.index, self.rubric.rules).respond(state, text, pred)
+            say = get_messages(reply_language(text, state.language)).rehearsal_text
+            if not text:
+                return [say("waiting")]
+            persona = self.library.personas.get(rehearsal.persona_key)
+            if persona is None:
+                self._close(session, rehearsal, "stopped")
+                return [say("gone")]
+            pred = self.reader.predict(text)
+            customer = Customer(persona, self.library.index, self.rubric.rules)
+            turn = customer.respond(state, text, pred)
             seq = self._next_seq(session, rehearsal.id)
             session.add_all([
                 RehearsalTurn(session_id=rehearsal.id, seq=seq, role="trainee", text=text, label=turn.label,
@@ -122,7 +139,7 @@ class RehearsalService:
                               event=turn.event),
             ])
             rehearsal.state = state.to_dict()
-            replies = [f"{persona.name}: {turn.reply}"]
+            replies = [say("line", name=customer.voice.name, text=turn.reply)]
             if state.ended:
                 replies.append(self._finish(session, rehearsal, persona, state))
             return replies
@@ -132,7 +149,7 @@ class RehearsalService:
         with self._lock, self.factory.begin() as session:
             rehearsal = self._active(session, trainee_id)
             if rehearsal is None:
-                return ["No rehearsal is running. Start one with /rehearse."]
+                return [get_messages().rehearsal_text("none_running")]
             return [self._close(session, rehearsal, "stopped")]
 
     # -- internals -------------------------------------------------------------------------------
@@ -164,8 +181,8 @@ class RehearsalService:
         persona = self.library.personas.get(rehearsal.persona_key)
         if state.turns == 0 or persona is None:
             rehearsal.status, rehearsal.end_reason, rehearsal.ended_at = "abandoned", reason, utcnow()
-            name = persona.name if persona else rehearsal.persona_key
-            return f"The rehearsal with {name} ended before it began; nothing to score."
+            name = persona.localized(state.language).name if persona else rehearsal.persona_key
+            return get_messages(state.language).rehearsal_text("nothing_to_score", name=name)
         state.ended = state.ended or reason
         text = self._finish(session, rehearsal, persona, state)
         if reason == "switched":
@@ -173,8 +190,10 @@ class RehearsalService:
         return text
 
     def _finish(self, session: Session, rehearsal: RehearsalSession, persona: Persona, state: CustomerState) -> str:
-        card = score(persona, state, self.rubric, self.library.index)
-        text = render(card, persona)
+        card = score(persona, state, self.rubric, self.library.index)  # stored as data: the English rubric's words
+        voiced = persona.localized(state.language)
+        shown = score(voiced, state, self.rubric.localized(state.language), self.library.index, state.language)
+        text = render(shown, voiced, get_messages(state.language))
         rehearsal.state = state.to_dict()
         rehearsal.status = "finished"
         rehearsal.end_reason = state.ended

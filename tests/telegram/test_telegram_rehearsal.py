@@ -35,7 +35,8 @@ class FakeCoach:
         self._log("personas")
         return [("grandma", "Grandmother buying dates"), ("boss-gift", "A gift for the boss")]
 
-    def start(self, trainee_id: str, persona_key: Optional[str] = None, channel: str = "terminal") -> list[str]:
+    def start(self, trainee_id: str, persona_key: Optional[str] = None, channel: str = "terminal",
+              language: Optional[str] = None) -> list[str]:
         self._log("start", trainee_id, persona_key, channel=channel)
         self.sessions[trainee_id] = persona_key or "grandma"
         return ["Rehearsal: send /stop to finish.", "Grandma: Do you have dates?"]
@@ -156,7 +157,7 @@ def test_the_real_coach_has_the_interface_the_bot_calls() -> None:
         from jujube.rehearsal.service import RehearsalService
     except ModuleNotFoundError:
         pytest.skip("jujube.rehearsal.service is not installed")
-    expected = {"personas": [], "start": ["trainee_id", "persona_key", "channel"], "handle": ["trainee_id", "text"],
+    expected = {"personas": [], "start": ["trainee_id", "persona_key", "channel", "language"], "handle": ["trainee_id", "text"],
                 "stop": ["trainee_id"], "active": ["trainee_id"]}
     for name, params in expected.items():
         signature = inspect.signature(getattr(RehearsalService, name))

@@ -128,3 +128,27 @@ def test_concurrent_writers_never_write_a_held_conversation_twice(store: JujubeT
         stored = rows(tmp_path / "conv.db", sender)
         assert stored.count(f"{sender} during the outage") == 1, stored
     assert rows(tmp_path / "conv.db", "a").count("a after the outage") == 1
+
+
+def test_a_store_rereads_a_conversation_another_process_wrote(store: JujubeTrackerStore, tmp_path: Path) -> None:
+    """Two Rasa workers on one database: each sees the other's turns, and no event is written twice."""
+    other = JujubeTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 'conv.db'}")
+
+    async def go() -> None:
+        tracker = await store.get_or_create_tracker("s1")
+        tracker.update(SessionStarted())
+        say(tracker, "one")
+        await store.save(tracker)
+        kept = await store.retrieve("s1")  # read once: kept with the database's count and last id
+        there = await other.retrieve("s1")
+        say(there, "two")
+        await other.save(there)
+        again = await store.retrieve("s1")
+        assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["one", "two"]
+        say(again, "three")
+        await store.save(again)
+        assert len(kept.events) < len(again.events)
+
+    asyncio.run(go())
+    assert [r for r in rows(tmp_path / "conv.db", "s1") if r.startswith(("one", "two", "three"))] == \
+        ["one", "two", "three"]

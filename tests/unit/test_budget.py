@@ -75,3 +75,18 @@ def test_counts_and_ages_said_roughly_stay_out_of_the_budget(text: str) -> None:
 def test_any_price_said_in_answer_to_the_budget_question(text: str) -> None:
     budget = parse_budget(text, asked_budget=True)
     assert budget is not None and budget.sensitivity == "low" and parse_budget(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "most nights I'm up at 4 and can't get back to sleep",
+    "my alarm goes off at 5:30 for the early shift",
+    "she's asleep by 9 and wakes about 2",
+])
+def test_a_time_of_day_is_not_a_budget(text: str) -> None:
+    assert parse_budget(text, asked_budget=True) is None
+
+
+@pytest.mark.parametrize("text,max_", [("up to 20", 20), ("from 10 to 20", 20), ("I'm up early, under 15 yuan", 15)])
+def test_small_budgets_near_time_words_still_count(text: str, max_: float) -> None:
+    b = parse_budget(text, asked_budget=True)
+    assert b is not None and b.max == max_

@@ -329,7 +329,8 @@ def test_a_complete_order_gets_at_most_one_question(chat: Chat) -> None:
         chat.state = type(chat.state)()
         first = chat.say(order, "request_product")
         if first.kind != "recommend":
-            assert first.kind == "ask_purpose" and "Is it for anything in particular" in first.text
+            assert first.kind == "ask_purpose" and "what for?" in first.text  # an open question
+            assert "kiwi" not in first.text and "milk" not in first.text  # the order is not read back as a pitch
             assert chat.say("no, just that", "deny").kind == "recommend"  # never a second question
 
 
@@ -355,3 +356,108 @@ def test_bye_inside_a_word_is_no_goodbye(chat: Chat) -> None:
 def test_asking_where_a_product_is_starts_its_discovery(chat: Chat) -> None:
     step = chat.say("Where's the yoghurt?", "ask_product_info")
     assert step.kind.startswith("ask_") and chat.state.profile.kinds == ["yoghurt"]
+
+
+# ---------------------------------------------------------------------------------------------- unscripted shoppers
+
+def test_a_wish_about_the_same_person_after_the_picks_refines_them(chat: Chat) -> None:
+    chat.say("a birthday present for my sister", "request_product")
+    chat.say("around 150", "inform_budget")
+    while chat.state.last_question:
+        chat.say("no idea", "unsure")
+    first = chat.state.discovery_id
+    step = chat.say("she's more into walnuts and salty snacks", "request_product")
+    assert chat.state.discovery_id == first and chat.state.profile.recipient == "sister"
+    assert chat.state.profile.occasion == "birthday" and "walnuts" in chat.state.profile.kinds, step.text
+
+
+def test_a_romantic_present_is_a_treat_not_a_remedy(chat: Chat) -> None:
+    step = chat.say("a valentine's present for my husband, he can't stand sweets", "request_product")
+    while step.kind.startswith("ask_"):
+        step = chat.say("not sure", "unsure")
+    kb = chat.ctx.kb
+    picks = [kb.by_sku[s] for s in chat.state.recommended]
+    assert picks and all("premium" in p.tags or "rich" in p.tags for p in picks), step.text
+    assert not any(p.tags & {"pregnancy-safe", "patient"} and "premium" not in p.tags for p in picks)
+
+
+def test_either_wish_will_do_when_said_with_or(ctx: Context) -> None:
+    from jujube.profile import Profile
+    from jujube.ranking import rank
+    profile = Profile(recipient="kids", prefers=[("taste", "sour"), ("texture", "soft")])
+    tags = [s.product.tags for s in rank(profile, ctx.kb, limit=10)]
+    assert any("sour" in t and "soft" not in t for t in tags) or any("soft" in t and "sour" not in t for t in tags)
+    assert all(t & {"sour", "tangy", "soft", "easy-to-chew"} for t in tags)
+
+
+def test_the_kind_asked_for_is_weighed_not_dropped_for_a_taste_wish(ctx: Context) -> None:
+    from jujube.profile import Profile
+    from jujube.ranking import rank
+    profile = Profile(stated_request="milk", kinds=["milk"], recipient="daughter",
+                      situations=["lactose intolerant"], prefers=[("taste", "sweet")])
+    picks = rank(profile, ctx.kb)
+    kinds = [p.product for p in picks if ctx.kb.is_kind(p.product, ["milk"])]
+    assert len(kinds) >= 2 and any("sweet" not in p.tags for p in kinds)
+    assert not any("lactose" in p.product.tags for p in picks)
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("we're heading to a wake on friday", "emotion", "condolence"),
+    ("my neighbours bought a house last month", "occasion", "housewarming"),
+    ("my aunt has the sugar sickness, what can she eat", "situation", "diabetic"),
+    ("grandad's doctor is worried about his heart", "situation", "heart condition"),
+])
+def test_needs_said_in_plain_words(real_matcher: EntityMatcher, text: str, entity: str, value: str) -> None:
+    assert (entity, value) in {(e["entity"], e["value"]) for e in real_matcher.extract(text)}
+
+
+def test_a_basket_for_someone_is_a_gift_and_anything_but_is_a_refusal(real_matcher: EntityMatcher) -> None:
+    ents = {(e["entity"], e["value"], e.get("role")) for e in real_matcher.extract("a little basket for my teacher")}
+    assert ("category", "gift boxes and hampers", None) in ents
+    ents = {(e["entity"], e["value"], e.get("role")) for e in real_matcher.extract("anything but walnuts")}
+    assert ("product", "walnuts", "excluded") in ents
+
+
+def test_a_refused_kind_takes_in_its_plural_forms(ctx: Context) -> None:
+    from jujube.profile import Profile
+    from jujube.ranking import rank
+    profile = Profile(occasion="valentine's day", recipient="girlfriend", excluded_kinds=["chocolate"])
+    kb = ctx.kb
+    boxes = {p.sku for p in kb.products if "chocolates" in p.kinds}
+    assert boxes and boxes <= kb.kind_skus(("chocolate",))
+    assert not {s.product.sku for s in rank(profile, kb, limit=20)} & boxes
+
+
+def test_a_taste_said_about_the_meal_being_cooked_gets_what_goes_with_it(chat: Chat) -> None:
+    chat.say("my in-laws are coming for dinner on sunday", "inform_situation")
+    chat.say("they love it fiery, I'm cooking a sichuan meal", "inform_preference")
+    while chat.state.last_question:
+        chat.say("not sure", "unsure")
+    assert "spicy meal" in chat.state.profile.situations
+    assert ("taste", "spicy") not in chat.state.profile.prefers
+    kb = chat.ctx.kb
+    assert chat.state.recommended and not any("spicy" in kb.by_sku[s].tags for s in chat.state.recommended)
+
+
+def test_a_named_product_for_someone_else_gets_asked_what_it_is_for(chat: Chat) -> None:
+    step = chat.say("do you sell energy drinks? they're for my nephew", "request_product")
+    assert step.kind == "ask_purpose", step.text
+    step = chat.say("he's cramming for his finals", "inform_situation")
+    while chat.state.last_question:
+        step = chat.say("no idea", "unsure")
+    kb = chat.ctx.kb
+    assert chat.state.recommended and not any("high-caffeine" in kb.by_sku[s].tags for s in chat.state.recommended)
+    assert "exam stress" in chat.state.profile.situations, step.text
+
+
+def test_the_order_question_reads_the_quantity_once_in_lower_case(chat: Chat) -> None:
+    step = chat.say("Three bottles of orange juice please", "request_product")
+    if step.kind == "ask_purpose":
+        assert "three bottles" in step.text and "Three bottles" not in step.text and step.text.count("Sure") <= 1
+
+
+def test_the_purpose_question_is_a_plain_open_question(chat: Chat) -> None:
+    step = chat.say("do you sell energy drinks? they're for my nephew", "request_product")
+    assert step.kind == "ask_purpose"
+    question = step.text.split("Yes, we do.")[-1].strip()
+    assert question.lower().startswith("what") and "should know about" not in question

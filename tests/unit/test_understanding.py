@@ -73,3 +73,17 @@ def test_facts_topics(kb, matcher) -> None:
     facts = facts_of("a sugar-free gift box for my diabetic grandfather dad, under 200", kb, matcher)
     assert facts.topics() == {"recipient", "purpose", "preference", "budget"}
     assert facts_of("hello there", kb, matcher).empty()
+
+
+def test_a_classified_occasion_stays_when_it_shares_a_word_with_a_feeling(kb) -> None:
+    from jujube.understanding import classified_needs
+    entities = [{"entity": "emotion", "value": "festival cheer", "start": 0, "end": 8}]
+    needs = [{"label": "occasion:mid-autumn festival", "confidence": 0.9}]
+    assert [n["value"] for n in classified_needs(needs, entities, kb)] == ["mid-autumn festival"]
+
+
+def test_a_classified_occasion_named_after_the_recipient_is_dropped(kb) -> None:
+    from jujube.understanding import classified_needs
+    entities = [{"entity": "recipient", "value": "mid-autumn festival fan", "start": 0, "end": 8}]
+    needs = [{"label": "occasion:mid-autumn festival", "confidence": 0.9}]
+    assert classified_needs(needs, entities, kb) == []
