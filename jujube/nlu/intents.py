@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-
-from jujube.nlu.intent import LogisticIntentClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
+
+from jujube.nlu.intent import LogisticIntentClassifier
 
 logger = logging.getLogger(__name__)
 
