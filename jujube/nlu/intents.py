@@ -4,10 +4,16 @@ Counts are scaled per featurizer, so a long message does not weigh more than a s
 character n-grams (many per word) do not drown the words; each featurizer's block is then weighted
 (`weights`, by featurizer alias). The regularisation `C` and the class weights are settings.
 All were chosen by cross-validation on the training data (scripts/intent_cv.py).
+
+The fitted classifier is kept in the model with pickle, not as Rasa's skops file: reading a skops file
+imports `skops.io`, which walks every scikit-learn estimator and SciPy ufunc to list the trusted types,
+6 to 13 seconds of every Rasa server start and of every training (bench/README.md). The file is this
+project's own training output, read only from its own model archive.
 """
 from __future__ import annotations
 
 import logging
+import pickle
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -21,13 +27,11 @@ from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
-from jujube.nlu.intent import LogisticIntentClassifier
-
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ScaledLogisticRegressionClassifier(LogisticIntentClassifier):
+class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
     """Rasa's logistic regression (kept as a pickle) with `C`, `class_weight` and per-featurizer unit-length,
     weighted features."""
 
@@ -61,6 +65,27 @@ class ScaledLogisticRegressionClassifier(LogisticIntentClassifier):
                 blocks.append(csr_matrix(dense.features))
             rows.append(hstack(blocks) if blocks else coo_matrix((1, 0)))
         return vstack(rows, format="csr")
+
+    def persist(self) -> None:
+        """Write the fitted classifier into the model."""
+        with self._model_storage.write_to(self._resource) as model_dir:
+            with (model_dir / f"{self._resource.name}.pkl").open("wb") as fh:
+                pickle.dump(self.clf, fh)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "ScaledLogisticRegressionClassifier":
+        """Read the classifier `persist` wrote; an untrained one when the model has none."""
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                with (model_dir / f"{resource.name}.pkl").open("rb") as fh:
+                    classifier = pickle.load(fh)  # noqa: S301 - the project's own model archive
+        except (ValueError, OSError):
+            logger.debug("no trained intent classifier in resource %s", resource.name)
+            return cls.create(config, model_storage, resource, execution_context)
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        component.clf = classifier
+        return component
 
 
 def _unit(counts: Any, weight: float) -> coo_matrix:
