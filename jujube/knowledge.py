@@ -160,6 +160,7 @@ class Knowledge:
     taboos: tuple[GiftTaboo, ...] = ()
     customer_cultures: tuple[str, ...] = ()  # whose gift customs hold unless the shopper says otherwise
     filler_words: frozenset[str] = frozenset()  # words that say nothing about a need
+    address_words: tuple[str, ...] = ()  # how shoppers address the shop ("老板，..."): not a person it is for
     self_words: frozenset[str] = frozenset()  # "my voice", "my sleep": the speaker's own, not someone else
     language: str = "en"  # the language of the display texts (names, reasons, need texts)
     translations: dict[str, Translation] = field(default_factory=dict)
@@ -445,6 +446,7 @@ def load_knowledge(catalog_path: Path, lexicon_path: Path) -> Knowledge:
         taboos=taboos,
         customer_cultures=_strs(lex.get("customer_cultures")),
         filler_words=frozenset(_strs(lex.get("filler_words"))),
+        address_words=tuple(_strs(lex.get("address_words"))),
         self_words=frozenset(_strs(lex.get("self_words"))),
         currency=str(cat.get("currency") or "CNY"),
         currency_symbol=str(cat.get("currency_symbol") or "¥"),
@@ -470,7 +472,7 @@ def _merge_words(cat: dict[str, Any], lex: dict[str, Any], ocat: dict[str, Any],
                 raise KnowledgeError(f"{language}/lexicon.yml: no {entity} {key!r} in lexicon.yml")
             label = [phrases[str(key).lower()]] if str(key).lower() in phrases else []  # a tapped option is its label
             entry["patterns"] = list(entry.get("patterns") or []) + [str(w) for w in words or ()] + label
-    for name in ("negations", "filler_words"):
+    for name in ("negations", "filler_words", "address_words"):
         lex[name] = list(lex.get(name) or []) + list(olex.get(name) or [])
     sections = {str(s["name"]): s for s in cat.get("sections") or []}
     for name, spec in (ocat.get("sections") or {}).items():

@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from jujube.knowledge import get_knowledge
-from jujube.nlu.detect import detect_needs
+from jujube.nlu.detect import detect_needs, without_address
 from jujube.nlu.matcher import EntityMatcher
 from jujube.nlu.needs import THRESHOLD, LanguageNeedClassifier, get_classifier
 from jujube.rasa_speed import install as keep_action_reply_validator
@@ -65,9 +65,11 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
 class NeedClassifierComponent(GraphComponent):
     """Adds the needs the trained need classifier finds (`needs` in the parse: label and confidence)."""
 
-    def __init__(self, config: Dict[Text, Any], classifier: Optional[LanguageNeedClassifier] = None) -> None:
+    def __init__(self, config: Dict[Text, Any], classifier: Optional[LanguageNeedClassifier] = None,
+                 address_words: tuple[str, ...] = ()) -> None:
         self._config = config
         self._classifier = classifier
+        self._address_words = address_words
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -83,16 +85,17 @@ class NeedClassifierComponent(GraphComponent):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> GraphComponent:
         """Load the classifier for the current training data (trained and cached on first use)."""
-        classifier = get_classifier(get_knowledge())
+        kb = get_knowledge()
+        classifier = get_classifier(kb)
         if classifier is not None:
             classifier.threshold = float(config.get("threshold", THRESHOLD))
-        return cls(config, classifier)
+        return cls(config, classifier, kb.address_words)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Set `needs` on each message: [{label, confidence}] above the threshold."""
         classifier = self._classifier
         for message in messages:
-            text = message.get(TEXT) or ""
+            text = without_address(message.get(TEXT) or "", self._address_words)
             found: list[dict[str, Any]] = []
             if classifier is not None:
                 found = detect_needs(classifier, text, message.get(ENTITIES) or [])

@@ -1,7 +1,9 @@
 """Need detection on one message: the classifier's labels, read around what the message names."""
 from __future__ import annotations
 
-from typing import Any, Protocol
+import re
+from functools import lru_cache
+from typing import Any, Iterable, Optional, Protocol
 
 
 # Score a need must keep once the named products and sections are cut out: "she likes nuts" keeps 0.01
@@ -17,6 +19,24 @@ class Scorer(Protocol):
 
     def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
         """Every label's probability for each text."""
+
+
+def without_address(text: str, words: Iterable[str]) -> str:
+    """The message with a leading form of address blanked out, offsets kept ("老板，有枣吗" -> "   有枣吗").
+
+    The shopkeeper addressed as "老板" or "boss" is not the boss a present is for.
+    """
+    pattern = _address_pattern(tuple(sorted(set(words), key=len, reverse=True)))
+    found = pattern.match(text) if pattern else None
+    return " " * found.end() + text[found.end():] if found else text
+
+
+@lru_cache(maxsize=8)
+def _address_pattern(words: tuple[str, ...]) -> Optional[re.Pattern[str]]:
+    if not words:
+        return None
+    either = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"\s*(?:(?:{either})\s*[,，、!！:：~～]\s*)+", re.IGNORECASE)
 
 
 def without_things(text: str, entities: list[dict[str, Any]]) -> str:

@@ -40,3 +40,16 @@ def test_an_excluded_thing_stays_in_the_text() -> None:
     text = "no nuts, she is allergic"
     ent = {**_thing(text, "nuts"), "role": "excluded"}
     assert without_things(text, [ent]) == text
+
+
+def test_the_shopkeeper_addressed_is_no_recipient() -> None:
+    from jujube.nlu.detect import without_address
+
+    words = ("boss", "hey boss", "老板", "阿姨")  # as in the lexicons' address_words
+    scorer = WordScorer({"recipient:boss": "老板"})
+    for text in ("老板，有枣吗？", "Boss, got any dates?"):
+        blanked = without_address(text, words)
+        assert len(blanked) == len(text) and blanked.strip() != text.strip()  # offsets kept for the entities
+    assert detect_needs(scorer, without_address("老板，有枣吗？", words), []) == []
+    assert without_address("老板过生日，买点什么好", words) == "老板过生日，买点什么好"  # the boss's birthday
+    assert without_address("my boss likes tea", words) == "my boss likes tea"
