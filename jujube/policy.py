@@ -18,7 +18,7 @@ from jujube.knowledge import Knowledge, Product
 from jujube.messages import Messages
 from jujube.profile import Profile
 from jujube.questions import ask, next_topic
-from jujube.ranking import Scored, popular, rank, score_product, why_not_requested
+from jujube.ranking import Scored, popular, rank, score_products, why_not_requested
 from jujube.replies import difference, need_record, pick_buttons, product_details, product_line, recommendation_lines, traits
 from jujube.shop import Shop
 from jujube.state import DiscoveryState
@@ -321,9 +321,9 @@ def _named_products(st: DiscoveryState, u: Understanding, ctx: Context) -> list[
     if named:
         return named
     if kinds:
-        ranked = sorted({p.sku: p for k in kinds for p in kb.products_of_kind(k)}.values(),
-                        key=lambda p: -score_product(p, st.profile, kb).score)
-        return ranked[:2]
+        candidates = {p.sku: p for k in kinds for p in kb.products_of_kind(k)}.values()
+        ranked = sorted(score_products(candidates, st.profile, kb), key=lambda s: -s.score)
+        return [s.product for s in ranked[:2]]
     return []
 
 
@@ -350,7 +350,7 @@ def _compare(step: Step, u: Understanding, ctx: Context) -> str:
         lines.append(msgs.text("compare_line", n=i, name=p.name, price=kb.price(p.price),
                                traits=msgs.text("list_sep").join([p.reason] + traits(p, kb, msgs)[:3])))
     lines.append(difference(products[0], products[1], kb, msgs))
-    scored = sorted((score_product(p, st.profile, kb) for p in products[:3]), key=lambda s: -s.score)
+    scored = sorted(score_products(products[:3], st.profile, kb), key=lambda s: -s.score)
     if st.profile.known and scored[0].score > scored[1].score:
         lines.append(msgs.text("compare_best", need=st.profile.summary(kb, msgs), name=scored[0].product.name,
                                why=scored[0].reason() or scored[0].product.reason))

@@ -191,12 +191,12 @@ def _plan(profile: Profile, kb: Knowledge, index: CatalogIndex, concepts: list[C
     return _Plan(score, serves_any, items)
 
 
-def score_product(product: Product, profile: Profile, kb: Knowledge) -> Scored:
-    """How well one product serves the profile (higher is better)."""
+def score_products(products: Iterable[Product], profile: Profile, kb: Knowledge) -> list[Scored]:
+    """How well each product serves the profile (higher is better), the profile worked out once."""
     index = catalog_index(kb)
     plan = _plan(profile, kb, index, profile.concepts(kb))
-    i = index.skus.index(product.sku)
-    return Scored(product, float(plan.score[i]), plan.serves(i))
+    position = {sku: i for i, sku in enumerate(index.skus)}
+    return [Scored(p, float(plan.score[position[p.sku]]), plan.serves(position[p.sku])) for p in products]
 
 
 def _allowed(profile: Profile, index: CatalogIndex, cheaper_than: Optional[float]) -> np.ndarray:

@@ -89,7 +89,27 @@ def known_labels(kb: Knowledge) -> set[str]:
     return {f"{entity}:{key}" for entity, key in kb.concepts}
 
 
-class NeedClassifier:
+class _Scorer:
+    """What both classifiers share: one text's scores and labels from `scores_many`."""
+
+    threshold: float
+
+    def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
+        """Every label's probability for each text."""
+        raise NotImplementedError
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every label's probability for `text`."""
+        return self.scores_many([text])[0]
+
+    def predict(self, text: str) -> set[str]:
+        """The labels scored at or above the threshold."""
+        if not text.strip():
+            return set()
+        return {label for label, score in self.scores(text).items() if score >= self.threshold}
+
+
+class NeedClassifier(_Scorer):
     """Multi-label classifier of the needs a shopper message expresses.
 
     TF-IDF over words, word pairs and character n-grams (robust to typos and new word
@@ -130,22 +150,11 @@ class NeedClassifier:
                     len(examples), len(names), time.monotonic() - started)
         return cls(vectorizer, model, tuple(names))
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Every label's probability for `text`."""
-        return self.scores_many([text])[0]
-
     def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
         """Every label's probability for each text, in one pass (the same figures as `model.predict_proba`)."""
-
         features = self._transform([text.lower()[:1000] for text in texts])
         probs = 1.0 / (1.0 + np.exp(-(features @ self._weights + self._bias)))
         return [dict(zip(self.labels, row.tolist())) for row in np.asarray(probs)]
-
-    def predict(self, text: str) -> set[str]:
-        """The labels scored at or above the threshold."""
-        if not text.strip():
-            return set()
-        return {label for label, score in self.scores(text).items() if score >= self.threshold}
 
     def save(self, path: Path) -> None:
         """Write the fitted model to a file (atomically)."""
@@ -163,7 +172,7 @@ class NeedClassifier:
         return cls(data["vectorizer"], data["model"], tuple(data["labels"]))
 
 
-class LanguageNeedClassifier:
+class LanguageNeedClassifier(_Scorer):
     """One need classifier per language; a message is read by those of the scripts it is written in.
 
     What one language's examples teach does not move another's weights (adding Chinese examples
@@ -198,15 +207,6 @@ class LanguageNeedClassifier:
                         best[label] = score
         return out
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Every label's probability for `text`."""
-        return self.scores_many([text])[0]
-
-    def predict(self, text: str) -> set[str]:
-        """The labels scored at or above the threshold."""
-        if not text.strip():
-            return set()
-        return {label for label, score in self.scores(text).items() if score >= self.threshold}
 
 
 def train_by_language(examples: list[tuple[str, LabelledText]],
@@ -225,7 +225,6 @@ def _stacked(model: Any) -> tuple[Any, Any]:
 
     Scoring a message is then one sparse product instead of one call per label (185 labels: 15 ms -> 0.1 ms).
     """
-
     estimators = model.estimators_
     weights = np.ascontiguousarray(np.vstack([e.coef_[0] for e in estimators]).T)
     bias = np.array([e.intercept_[0] for e in estimators])

@@ -54,6 +54,16 @@ def test_chinese_questions_read_as_their_kind(zh: CueReader, text: str, kind: st
     assert zh.predict(text).label == kind
 
 
+@pytest.fixture
+def zh_coach(factory, library, rubric, classifier):
+    """A rehearsal with the jujube customer, started in Chinese for `chat`; (coach, her Chinese lines)."""
+    def start(chat: str):
+        coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
+        coach.start(chat, "jujube", language="zh")
+        return coach, library.personas["jujube"].localized("zh")
+    return start
+
+
 def test_cue_kinds_are_the_classifier_s_kinds(zh: CueReader) -> None:
     english = {label for _, label in load_examples(questions_path())}
     assert {k for k, _ in zh.cues} <= english
@@ -67,10 +77,8 @@ def test_english_messages_still_go_to_the_trained_classifier(classifier, zh: Cue
     assert reader.predict("给谁买的？").source == "cues"
 
 
-def test_a_chinese_rehearsal_from_opening_to_scorecard(factory, library, rubric, classifier) -> None:
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
-    zh = library.personas["jujube"].localized("zh")
-    coach.start("tg:8", "jujube", language="zh")
+def test_a_chinese_rehearsal_from_opening_to_scorecard(zh_coach) -> None:
+    coach, zh = zh_coach("tg:8")
     assert coach.handle("tg:8", "您好！请问是买给谁的？") == [f"王阿姨：{zh.facts['recipient'].answer}"]
     out = coach.handle("tg:8", "她怀孕了吧？")  # a right guess: "yes" and no more
     assert out[0].removeprefix("王阿姨：") in zh.replies["closed_yes"]
@@ -88,10 +96,8 @@ def test_a_chinese_rehearsal_from_opening_to_scorecard(factory, library, rubric,
     print(card)
 
 
-def test_a_chinese_recommendation_names_catalog_products(factory, library, rubric, classifier) -> None:
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
-    zh = library.personas["jujube"].localized("zh")
-    coach.start("tg:9", "jujube", language="zh")
+def test_a_chinese_recommendation_names_catalog_products(zh_coach) -> None:
+    coach, zh = zh_coach("tg:9")
     # asking about the customer's own request is not a pitch
     out = coach.handle("tg:9", "您想要什么样的枣？")
     assert out == [f"王阿姨：{zh.facts['matters'].answer}"]
@@ -105,18 +111,14 @@ def test_a_chinese_recommendation_names_catalog_products(factory, library, rubri
     assert "推荐：" in card and "符合隐藏的需求" in card, card
 
 
-def test_a_product_asked_about_in_chinese_is_a_pitch(factory, library, rubric, classifier) -> None:
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
-    zh = library.personas["jujube"].localized("zh")
-    coach.start("tg:14", "jujube", language="zh")
+def test_a_product_asked_about_in_chinese_is_a_pitch(zh_coach) -> None:
+    coach, zh = zh_coach("tg:14")
     out = coach.handle("tg:14", "来点青梅怎么样？")  # a yes/no question naming a product offers it
     assert out[0].removeprefix("王阿姨：") in zh.replies["premature_fit"] + zh.replies["premature_miss"], out
 
 
-def test_a_chinese_pitch_before_any_question_is_premature(factory, library, rubric, classifier) -> None:
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
-    zh = library.personas["jujube"].localized("zh")
-    coach.start("tg:10", "jujube", language="zh")
+def test_a_chinese_pitch_before_any_question_is_premature(zh_coach) -> None:
+    coach, zh = zh_coach("tg:10")
     out = coach.handle("tg:10", "蜜枣要不要来点？")
     assert out[0].removeprefix("王阿姨：") in zh.replies["premature_miss"] + zh.replies["premature_fit"], out
 
@@ -129,9 +131,7 @@ def test_each_sentence_is_read_and_the_weightiest_decides(zh: CueReader) -> None
     assert zh.predict("谢谢您告诉我。").label == "small_talk"
 
 
-def test_two_chinese_questions_in_one_message_are_both_answered(factory, library, rubric, classifier) -> None:
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
-    zh = library.personas["jujube"].localized("zh")
-    coach.start("tg:13", "jujube", language="zh")
+def test_two_chinese_questions_in_one_message_are_both_answered(zh_coach) -> None:
+    coach, zh = zh_coach("tg:13")
     out = coach.handle("tg:13", "给谁买的？买来做什么用的？")
     assert out == [f"王阿姨：{zh.facts['recipient'].answer}{zh.facts['situation'].answer}"]
