@@ -147,12 +147,9 @@ def _child_of_age(text: str, kb: Knowledge) -> Optional[str]:
 
 
 _FIRST_PERSON = {"i", "i'm", "im", "i've", "i'd", "me", "myself", "my", "mine"}
-_OTHERS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "we", "us", "our", "ours", "he's",
-           "she's", "they're", "we're", "someone", "somebody", "everyone", "anyone"}
-_TOKEN_RE = re.compile(r"[a-z][a-z'’]*")
-
-
 _THIRD_PERSON = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "he's", "she's", "they're"}
+_OTHERS = _THIRD_PERSON | {"we", "us", "our", "ours", "we're", "someone", "somebody", "everyone", "anyone"}
+_TOKEN_RE = re.compile(r"[a-z][a-z'’]*")
 
 
 def speaks_of_them(text: str, kb: Knowledge) -> bool:

@@ -75,16 +75,16 @@ class Messages:
 
     def telegram_text(self, key: str, **values: Any) -> str:
         """The Telegram bot's own message `key` filled with `values`."""
-        text = self.telegram.get(key)
-        if text is None:
-            raise KnowledgeError(f"no telegram text {key!r} for language {self.language!r}")
-        return text.format(**values)
+        return self._section_text("telegram", self.telegram, key, values)
 
     def rehearsal_text(self, key: str, **values: Any) -> str:
         """The rehearsal coach's text `key` filled with `values`."""
-        text = self.rehearsal.get(key)
+        return self._section_text("rehearsal", self.rehearsal, key, values)
+
+    def _section_text(self, section: str, texts: dict[str, str], key: str, values: dict[str, Any]) -> str:
+        text = texts.get(key)
         if text is None:
-            raise KnowledgeError(f"no rehearsal text {key!r} for language {self.language!r}")
+            raise KnowledgeError(f"no {section} text {key!r} for language {self.language!r}")
         return text.format(**values)
 
     def telegram_count(self, key: str, count: int) -> str:
