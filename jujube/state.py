@@ -92,6 +92,18 @@ def latest_user_event(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {}
 
 
+def since_last_state(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events from the last setting of the discovery state on (all of them when it was never set).
+
+    The state has taken in every shopper message before it, so `unseen_user_events` finds the same
+    messages in these events as in the whole conversation.
+    """
+    for i in range(len(events) - 1, -1, -1):
+        if events[i].get("event") == "slot" and events[i].get("name") == STATE_SLOT:
+            return events[i:]
+    return events
+
+
 def unseen_user_events(events: list[dict[str, Any]], seen_until: float) -> list[dict[str, Any]]:
     """Shopper messages since the last restart or session start that the state has not taken in yet."""
     out: list[dict[str, Any]] = []

@@ -13,14 +13,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.turn import ActionTurn
 from jujube.db.needs import iter_needs
 from jujube.db.session import get_sessionmaker
-from jujube.state import STATE_SLOT
+from jujube.state import STATE_SLOT, since_last_state
 
 
 class Shopper:
     """A conversation driven through action_turn as the rules run it."""
 
-    def __init__(self, matcher, sender: str = "test-shopper", channel: str = "rest") -> None:
+    def __init__(self, matcher, sender: str = "test-shopper", channel: str = "rest", sent=list) -> None:
         self.matcher, self.sender, self.channel = matcher, sender, channel
+        self.sent = sent  # which of the conversation's events the action gets
         self.events: list[dict[str, Any]] = []
         self.last_events: list[dict[str, Any]] = []
         self.buttons: list[dict[str, str]] = []
@@ -45,7 +46,7 @@ class Shopper:
                 slots = {}
             elif ev["event"] == "slot":
                 slots[ev["name"]] = ev["value"]
-        tracker = Tracker(self.sender, slots, parse, list(self.events), False, None, {}, "action_listen")
+        tracker = Tracker(self.sender, slots, parse, self.sent(self.events), False, None, {}, "action_listen")
         dispatcher = CollectingDispatcher()
         self.last_events = await ActionTurn().run(dispatcher, tracker, {})
         self.events += self.last_events
@@ -72,8 +73,14 @@ async def test_one_turn_returns_one_state_event_and_logs_the_need(matcher) -> No
     assert need["stated_request"] == "dates" and need["outcome"] == "pending"
 
 
-async def test_the_state_carries_from_turn_to_turn(matcher) -> None:
-    s = Shopper(matcher)
+# The Rasa server sends the events from the last discovery state on (jujube.rasa_speed); the action
+# must take in the same messages as from the whole conversation.
+SENT = [pytest.param(list, id="whole-conversation"), pytest.param(since_last_state, id="since-last-state")]
+
+
+@pytest.mark.parametrize("sent", SENT)
+async def test_the_state_carries_from_turn_to_turn(matcher, sent) -> None:
+    s = Shopper(matcher, sent=sent)
     await s.say("Do you have dates?", "request_product")
     await s.say("They're for my daughter-in-law.", "inform_recipient")
     state = json.loads(s.last_events[0]["value"])
@@ -82,8 +89,9 @@ async def test_the_state_carries_from_turn_to_turn(matcher) -> None:
     assert need["recipient"] == "daughter-in-law"
 
 
-async def test_messages_sent_while_the_actions_were_down_still_count(matcher) -> None:
-    s = Shopper(matcher)
+@pytest.mark.parametrize("sent", SENT)
+async def test_messages_sent_while_the_actions_were_down_still_count(matcher, sent) -> None:
+    s = Shopper(matcher, sent=sent)
     await s.say("Do you have dates?", "request_product")
     s.hear("They're for my daughter-in-law.", "inform_recipient")  # the action server was down
     await s.say("She's pregnant.", "inform_situation")
@@ -91,8 +99,9 @@ async def test_messages_sent_while_the_actions_were_down_still_count(matcher) ->
     assert need["recipient"] == "daughter-in-law" and "pregnant" in (need["situation"] or "")
 
 
-async def test_a_restart_starts_a_new_discovery_with_a_new_id(matcher) -> None:
-    s = Shopper(matcher)
+@pytest.mark.parametrize("sent", SENT)
+async def test_a_restart_starts_a_new_discovery_with_a_new_id(matcher, sent) -> None:
+    s = Shopper(matcher, sent=sent)
     await s.say("Do you have dates?", "request_product")
     first = json.loads(s.last_events[0]["value"])["discovery_id"]
     s.events.append({"event": "restart", "timestamp": time.time()})
@@ -100,6 +109,16 @@ async def test_a_restart_starts_a_new_discovery_with_a_new_id(matcher) -> None:
     second = json.loads(s.last_events[0]["value"])["discovery_id"]
     assert second != first
     assert sorted(n["stated_request"] for n in needs()) == ["dates", "honey"]
+
+
+def test_the_events_sent_start_at_the_last_discovery_state() -> None:
+    user = {"event": "user", "text": "hi", "timestamp": 1.0}
+    state = {"event": "slot", "name": STATE_SLOT, "value": "{}", "timestamp": 2.0}
+    other = {"event": "slot", "name": "something_else", "value": 1, "timestamp": 3.0}
+    later = {"event": "user", "text": "dates?", "timestamp": 4.0}
+    assert since_last_state([user, state, other, later]) == [state, other, later]
+    assert since_last_state([user, other, later]) == [user, other, later]  # never set: everything
+    assert since_last_state([]) == []
 
 
 async def test_recommendations_name_prices_and_come_with_buttons(matcher) -> None:
