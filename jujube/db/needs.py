@@ -7,7 +7,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Optional
 
-from sqlalchemy import Float, Integer, String, Text, column, delete, func, inspect, select, table
+from sqlalchemy import (Float, Integer, String, Text, bindparam, column, delete, func, insert, inspect, select, table,
+                        update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,14 +35,29 @@ def parse_time(value: Any) -> datetime:
     return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
 
 
+def _bind(name: str, type_: Any = None) -> Any:
+    """A value bound per call (statements are built once; a bound name may not be a column's)."""
+    return bindparam(f"v_{name}", type_=type_)
+
+
+def _bound(values: dict[str, Any]) -> dict[str, Any]:
+    """The values of one call, under their bound names."""
+    return {f"v_{k}": v for k, v in values.items()}
+
+
+_conversations = Conversation.__table__
+_SEEN = update(_conversations).where(_conversations.c.id == _bind("id")).values(  # the language only if none yet
+    last_seen_at=_bind("now"), language=func.coalesce(func.nullif(_conversations.c.language, ""),
+                                                      _bind("language", String())))
+_NEW_CONVERSATION = insert(_conversations).values(id=_bind("id"), channel=_bind("channel"),
+                                                  language=_bind("language"))
+
+
 def _touch_conversation(session: Session, conversation_id: str, channel: str, language: Optional[str]) -> None:
-    conv = session.get(Conversation, conversation_id)
-    if conv is None:
-        session.add(Conversation(id=conversation_id, channel=channel[:CHANNEL_MAX], language=(language or None) and language[:16]))
-    else:
-        conv.last_seen_at = utcnow()
-        if language and not conv.language:
-            conv.language = language[:16]
+    """Mark the conversation as seen now (and its language, when it had none); add it when new."""
+    values = {"id": conversation_id, "now": utcnow(), "language": (language or None) and language[:LANGUAGE_MAX]}
+    if session.execute(_SEEN, _bound(values)).rowcount == 0:
+        session.execute(_NEW_CONVERSATION, _bound({**values, "channel": channel[:CHANNEL_MAX]}))
 
 
 CHANNEL_MAX = 32  # width of the channel columns
@@ -71,27 +87,32 @@ def language_of(record: dict[str, Any]) -> Optional[str]:
     return value[:LANGUAGE_MAX] or None
 
 
-def _fill(need: Need, record: dict[str, Any]) -> None:
+def need_columns(record: dict[str, Any]) -> dict[str, Any]:
+    """The `needs` columns a record sets, besides its ids and times."""
     price = (record.get("needs") or {}).get("price") or {}
-    need.channel = _channel(record)
-    language = language_of(record)
-    if language or not need.language:  # a later write without a language keeps the one already known
-        need.language = language
-    if record.get("discovery_no") is not None:
-        need.discovery_no = int(record["discovery_no"])
-    need.updated_at = utcnow()
-    need.stated_request = record.get("stated_request") or ""
-    need.underlying_need = record.get("underlying_need") or ""
-    need.recipient = record.get("recipient")
-    need.situation = record.get("situation")
-    need.occasion = record.get("occasion")
-    need.needs = record.get("needs") or {}
-    need.budget_max = price.get("max")
-    need.currency = price.get("currency")
-    need.recommendations = record.get("recommendations") or []
-    need.chosen_sku = record.get("chosen_sku")
-    need.outcome = record.get("outcome") or "pending"
-    need.unmet = bool(record.get("unmet", False))
+    return {
+        "channel": _channel(record), "language": language_of(record),
+        "discovery_no": None if record.get("discovery_no") is None else int(record["discovery_no"]),
+        "stated_request": record.get("stated_request") or "", "underlying_need": record.get("underlying_need") or "",
+        "recipient": record.get("recipient"), "situation": record.get("situation"), "occasion": record.get("occasion"),
+        "needs": record.get("needs") or {}, "budget_max": price.get("max"), "currency": price.get("currency"),
+        "recommendations": record.get("recommendations") or [], "chosen_sku": record.get("chosen_sku"),
+        "outcome": record.get("outcome") or "pending", "unmet": bool(record.get("unmet", False)),
+    }
+
+
+_needs = Need.__table__
+_SET = ("channel", "stated_request", "underlying_need", "recipient", "situation", "occasion", "needs", "budget_max",
+        "currency", "recommendations", "chosen_sku", "outcome", "unmet", "updated_at")
+_KEPT_WHEN_UNSAID = ("language", "discovery_no")  # a later write without them keeps the ones stored
+_UPDATE_NEED = update(_needs).where(
+    _needs.c.discovery_id == _bind("discovery_id"), _needs.c.conversation_id == _bind("conversation_id")
+).values(**{c: _bind(c) for c in _SET},
+         **{c: func.coalesce(_bind(c, _needs.c[c].type), _needs.c[c]) for c in _KEPT_WHEN_UNSAID}
+         ).returning(_needs.c.id)
+_NEED_ID = select(_needs.c.id).where(_needs.c.discovery_id == _bind("discovery_id"))
+_NEW_NEED = insert(_needs).values(**{c: _bind(c) for c in (*_SET, *_KEPT_WHEN_UNSAID, "captured_at", "discovery_id",
+                                                            "conversation_id")}).returning(_needs.c.id)
 
 
 def save_need(factory: sessionmaker[Session], record: dict[str, Any]) -> int:
@@ -100,23 +121,21 @@ def save_need(factory: sessionmaker[Session], record: dict[str, Any]) -> int:
     A need is only ever updated by its own discovery: the key is the discovery id, never a
     position in the conversation.
     """
-    discovery_id = discovery_id_of(record)
+    discovery_id, conversation_id = discovery_id_of(record), record["conversation_id"]
+    values = {**need_columns(record), "discovery_id": discovery_id, "conversation_id": conversation_id}
     for attempt in (1, 2):
         try:
             with factory.begin() as session:
-                _touch_conversation(session, record["conversation_id"], _channel(record), record.get("language"))
-                session.flush()
-                need = session.scalar(select(Need).where(Need.discovery_id == discovery_id))
-                if need is None:
-                    need = Need(conversation_id=record["conversation_id"], discovery_id=discovery_id)
-                    if record.get("captured_at"):
-                        need.captured_at = parse_time(record["captured_at"])
-                    session.add(need)
-                elif need.conversation_id != record["conversation_id"]:
+                _touch_conversation(session, conversation_id, values["channel"], record.get("language"))
+                values["updated_at"] = utcnow()
+                found = session.execute(_UPDATE_NEED, _bound(values)).scalar()
+                if found is not None:
+                    return int(found)
+                if session.execute(_NEED_ID, _bound(values)).scalar() is not None:
                     raise ValueError(f"discovery {discovery_id} belongs to another conversation")
-                _fill(need, record)
-                session.flush()
-                return need.id
+                values["captured_at"] = parse_time(record["captured_at"]) if record.get("captured_at") \
+                    else values["updated_at"]
+                return int(session.execute(_NEW_NEED, _bound(values)).scalar_one())
         except IntegrityError:
             if attempt == 2:  # not a race between two first writes: the record itself is at fault
                 raise

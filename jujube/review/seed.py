@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jujube.db.models import Conversation, Message, Need
-from jujube.db.needs import discovery_id_of, language_of, parse_time
+from jujube.db.needs import discovery_id_of, need_columns, parse_time
 from jujube.review import ReviewError
 from jujube.review.queries import dialect_of
 from jujube.review.seed_data import FIRST_NAMES, PHRASINGS, SITUATIONS_BY_LANGUAGE, Situation
@@ -134,18 +134,9 @@ class Generator:
 
 def _need_row(record: dict[str, Any]) -> dict[str, Any]:
     """The `needs` row `save_need` would store for `record`."""
-    price = (record.get("needs") or {}).get("price") or {}
     ts = parse_time(record["captured_at"])
-    return {
-        "conversation_id": record["conversation_id"], "discovery_id": discovery_id_of(record),
-        "discovery_no": record.get("discovery_no"),
-        "channel": record.get("channel", "rest"), "language": language_of(record), "captured_at": ts, "updated_at": ts,
-        "stated_request": record.get("stated_request") or "", "underlying_need": record.get("underlying_need") or "",
-        "recipient": record.get("recipient"), "situation": record.get("situation"), "occasion": record.get("occasion"),
-        "needs": record.get("needs") or {}, "budget_max": price.get("max"), "currency": price.get("currency"),
-        "recommendations": record.get("recommendations") or [], "chosen_sku": record.get("chosen_sku"),
-        "outcome": record.get("outcome") or "pending", "unmet": bool(record.get("unmet", False)),
-    }
+    return {"conversation_id": record["conversation_id"], "discovery_id": discovery_id_of(record),
+            "captured_at": ts, "updated_at": ts, **need_columns(record)}
 
 
 def next_number(factory: sessionmaker[Session]) -> int:

@@ -149,3 +149,55 @@ def test_language_migration_down_and_up(server) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture()
+def empty_pg(server: str) -> Iterator:
+    """An empty, migrated scratch database on the server; dropped afterwards."""
+    name = f"jujube_save_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        factory = get_sessionmaker(url)
+        yield factory
+        factory.kw["bind"].dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_saving_needs_on_postgresql(empty_pg) -> None:
+    """Insert, update by discovery id (language and number kept when unsaid), races, another conversation's id."""
+    import threading
+
+    from jujube.db.needs import save_need
+
+    base = {"conversation_id": "tg:1", "discovery_id": "d-1", "discovery_no": 2, "channel": "telegram",
+            "language": "zh", "stated_request": "枣", "needs": {"price": {"max": 50, "currency": "CNY"}},
+            "recommendations": [{"sku": "kiwi-gold"}], "outcome": "pending"}
+    first = save_need(empty_pg, base)
+    assert save_need(empty_pg, {**base, "language": None, "discovery_no": None, "outcome": "accepted",
+                                "chosen_sku": "kiwi-gold"}) == first
+    [row] = list(iter_needs(empty_pg))
+    assert (row["language"], row["discovery_no"], row["outcome"], row["chosen_sku"]) == ("zh", 2, "accepted", "kiwi-gold")
+    assert row["needs"]["price"]["max"] == 50 and row["recommendations"] == [{"sku": "kiwi-gold"}]
+    with pytest.raises(ValueError, match="another conversation"):
+        save_need(empty_pg, {**base, "conversation_id": "tg:2"})
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            save_need(empty_pg, {**base, "conversation_id": "race", "discovery_id": "d-race"})
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(list(iter_needs(empty_pg, conversation_id="race"))) == 1
