@@ -71,6 +71,13 @@ def is_outage(exc: BaseException) -> bool:
         isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated))
 
 
+_events = SQLTrackerStore.SQLEvent.__table__
+# Built once (building a query costs more than running it): the conversation's stamp, and a turn's events.
+_STAMP = sa.select(sa.func.count(_events.c.id), sa.func.max(_events.c.id)).where(
+    _events.c.sender_id == sa.bindparam("sender"))
+_INSERT = _events.insert()
+
+
 class JujubeTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on DATABASE_URL, riding out database outages."""
 
@@ -108,8 +115,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         Any write or deletion, by any process, changes it: an unchanged stamp means the events read before
         are still what the database holds.
         """
-        count, last = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).one()
+        count, last = session.execute(_STAMP, {"sender": sender_id}).one()
         return int(count), last
 
     def _load(self, sender_id: str, all_sessions: bool = False) -> List[Dict[str, Any]]:
@@ -139,7 +145,7 @@ class JujubeTrackerStore(SQLTrackerStore):
                      "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
                      "action_name": data.get("name"), "data": json.dumps(data)} for data in events[stored:]]
             if rows:  # one statement for the turn's events, in order
-                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.execute(_INSERT, rows)
             stamp = self._stamp(session, sender_id)
             session.commit()
         return stamp
