@@ -240,6 +240,7 @@ def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ..
             say(f"{name}: {conversations} conversations, {n} at a time, {args.turns_per_conversation} turns each")
             parts = {p.name: [p.pid] for p in servers} | {k: [pid] for k, pid in extra_pids.items()}
             cpu_before = {k: procs.cpu_seconds(v) for k, v in parts.items()}
+            client_before = time.process_time()
             result = asyncio.run(load.run_level(url, scripts, n, conversations, args.turns_per_conversation,
                                                 args.max_seconds, name))
             summary = result.summary()
@@ -247,10 +248,12 @@ def drive(name: str, url: str, servers: list[Proc], scripts: tuple[tuple[str, ..
             summary["cpu_ms_per_turn_by_process"] = {
                 k: round((procs.cpu_seconds(v) - cpu_before[k]) * 1000 / turns, 1) for k, v in parts.items()}
             summary["cpu_ms_per_turn"] = round(sum(summary["cpu_ms_per_turn_by_process"].values()), 1)
+            # the load generator shares the bot's cores: its own CPU per turn, apart from the bot's
+            summary["load_generator_cpu_ms_per_turn"] = round((time.process_time() - client_before) * 1000 / turns, 1)
             bot["levels"].append(summary)
             say(f"{name} N={n}: {summary['msg_per_s']} msg/s, p50 {summary['p50_ms']} ms, "
                 f"p95 {summary['p95_ms']} ms, errors {summary['errors']}, CPU {summary['cpu_ms_per_turn']} ms/turn "
-                f"{summary['cpu_ms_per_turn_by_process']}")
+                f"{summary['cpu_ms_per_turn_by_process']}, load generator {summary['load_generator_cpu_ms_per_turn']} ms/turn")
             if any(not p.alive() for p in servers):
                 raise ServerFailed(f"{name}: a server exited during the load")
     finally:

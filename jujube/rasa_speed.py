@@ -11,6 +11,10 @@
   one session per event loop is kept, its idle connections reused for less time than the action
   server keeps them open. A kept connection the action server closed as it was reused (a restart) is
   retried once on a new one; a refused connection fails as before.
+- **Running the model's graphs.** Every message runs the NLU graph once and the policy graph twice
+  through dask's scheduler, which first works out the graph's needed part again (recursively, per
+  run), then orders and queues its tasks: about 1 ms of each message's NLU. The same nodes run here in
+  an order worked out once per set of targets, each called with its needs' results, as dask calls it.
 - **The conversation sent to the action server.** Only its events from the last discovery state on
   (`jujube.state.since_last_state`): the action takes in just the messages after that state.
 """
@@ -48,6 +52,7 @@ def install() -> None:
     if getattr(rasa_check, "kept_validator", False):
         return
     _keep_event_types()
+    _run_graphs_in_order()
     _keep_connections()
     _send_since_last_state()
 
@@ -76,6 +81,47 @@ def _keep_event_types() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+def _run_graphs_in_order() -> None:
+    """Rasa's graph runner runs the needed nodes in an order it keeps, without dask's scheduler."""
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def order(runner: DaskGraphRunner, targets: list[str]) -> list[str]:
+        """The nodes the targets need, each after its needs (inputs are not nodes)."""
+        kept = runner.__dict__.setdefault("_order_by_targets", {})
+        if tuple(targets) not in kept:
+            nodes, out, seen = runner._graph_schema.nodes, [], set()
+
+            def visit(name: str) -> None:
+                if name in seen or name not in nodes:
+                    return
+                seen.add(name)
+                for need in nodes[name].needs.values():
+                    visit(need)
+                out.append(name)
+
+            for target in targets:
+                visit(target)
+            kept[tuple(targets)] = out
+        return kept[tuple(targets)]
+
+    def run(self: DaskGraphRunner, inputs: dict[str, Any] | None = None,
+            targets: list[str] | None = None) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        results = {name: (name, value) for name, value in (inputs or {}).items()}  # as dask gets an input
+        nodes = self._graph_schema.nodes
+        try:
+            for name in order(self, run_targets):
+                if name not in results:  # an input named like a node stands in for it, as with dask
+                    results[name] = self._instantiated_nodes[name](*(results[n] for n in nodes[name].needs.values()))
+            return dict(results[target] for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    run.rasa_run = DaskGraphRunner.run  # type: ignore[attr-defined]
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
 
 
 class _KeptSession:

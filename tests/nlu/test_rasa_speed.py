@@ -98,3 +98,59 @@ def test_one_connection_is_kept_and_a_restarted_server_is_reached_again() -> Non
             await endpoint.request(json={}, method="post")
 
     asyncio.run(scenario())
+
+
+MESSAGES = ["Do you have dates?", "they're for my pregnant daughter-in-law, she wants something sour",
+            "under 50 yuan please", "ok", "the second one", "老板，有枣吗？", "给我婆婆买的，她牙不好", "😀😀", "",
+            "what time do you close?", "asdfgh", "not too sweet, and no nuts"]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    """The trained model (make test trains it first)."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.core.agent import Agent
+
+    from jujube.config import PROJECT_ROOT
+
+    model = Path(PROJECT_ROOT) / "models" / "jujube.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make train)")
+    loop = asyncio.new_event_loop()
+    yield loop, Agent.load(str(model))
+    loop.close()
+
+
+def test_the_graphs_run_in_order_give_what_dasks_scheduler_gives(agent, monkeypatch) -> None:
+    from rasa.core.actions.action import ACTION_LISTEN_NAME
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    install()
+    loop, model = agent
+
+    def both(what):  # (kept order, dask's scheduler)
+        kept = loop.run_until_complete(what())
+        with monkeypatch.context() as m:
+            m.setattr(DaskGraphRunner, "run", DaskGraphRunner.run.rasa_run)
+            return kept, loop.run_until_complete(what())
+
+    for text in MESSAGES:
+        kept, dask = both(lambda: model.parse_message(text))
+        assert kept == dask, text
+        parse = kept
+        events = [SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME), UserUttered(text, parse["intent"],
+                                                                                    parse["entities"], parse)]
+        for expected in ("action_turn", ACTION_LISTEN_NAME):
+            tracker = DialogueStateTracker.from_events("graph-test", events, model.domain.slots)
+
+            async def predict():
+                prediction = model.processor._predict_next_with_tracker(tracker)
+                return prediction.max_confidence_index, prediction.policy_name, prediction.probabilities
+
+            kept, dask = both(predict)
+            assert kept == dask and model.domain.action_names_or_texts[kept[0]] == expected, (text, kept[:2])
+            events += [ActionExecuted("action_turn"), SlotSet("discovery", "{}")]
