@@ -69,8 +69,10 @@ def instrument() -> None:
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
 
+    from jujube.rasa_speed import install
     from jujube.tracker_store import JujubeTrackerStore
 
+    install()  # what the model's loading installs, wrapped as the server runs it
     Agent.handle_message = timed_async("turn (Rasa server, total)", Agent.handle_message)
     MessageProcessor.parse_message = timed_async("NLU pipeline", MessageProcessor.parse_message)
     MessageProcessor._predict_next_with_tracker = timed("policy prediction (all per turn)",
