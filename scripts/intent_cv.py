@@ -1,11 +1,19 @@
 """Stratified k-fold cross-validation of the intent classifier on the training data (data/nlu*, both languages).
 
 Usage: PYTHONPATH=$PWD .venv-rasa/bin/python scripts/intent_cv.py [--folds 5] [--repeats 2] [--grid] [--worst 8]
+       [--setting "{'route': 'script', 'blocks': {'en': 0.7, 'zh': 0.5}, 'C': {'en': 256, 'zh': 64}}"]
 
 The features are the pipeline's (config.yml): the message cut by the tokenizer, digits read as __NUMBER__,
 word 1-2 gram and char_wb 2-5 gram counts; each fold fits its own vocabularies and logistic regression, and a
 message whose best score falls under the fallback thresholds counts as missed (as `rasa test nlu` counts it).
-Macro F1 is given per language (the folder the example comes from: data/nlu, data/nlu_<language>).
+Macro F1 is given per language (the folder the example comes from: data/nlu, data/nlu_<language>), the mean
+over the repeats and each repeat's figure.
+
+A setting is a dict: C, class_weight, blocks (the words' weight, both blocks at unit length: config.yml's
+`weights`), sublinear, normalize, language_bias, language_balanced, solver, max_iter; trained_on (only these
+folders' examples train); route ("script" as the pipeline: one classifier per language, each trained on the
+examples its script routes to it; "all"; "majority"), and with a route, C, class_weight and blocks may be
+{language: value}; own_columns (each language's norms over its own n-grams only).
 """
 from __future__ import annotations
 
@@ -100,8 +108,9 @@ def shaped(x: Any, languages: list[str], params: dict[str, Any]) -> Any:
     from sklearn.preprocessing import normalize
 
     if params.get("sublinear"):
-        x = x.copy()
+        words, x = x.words, x.copy()
         x.data = 1.0 + np.log(x.data)
+        x.words = words
     if params.get("blocks"):
         words = x.words
         x = hstack([params["blocks"] * normalize(x[:, :words]), normalize(x[:, words:])]).tocsr()
@@ -141,16 +150,111 @@ def folds_of(examples: list[tuple[str, str, str]], spaced: list[str], folds: int
     return out
 
 
+def routes(texts: list[str], rule: str, default: str = "en") -> list[list[str]]:
+    """The languages whose classifiers read each text, by the scripts it is written in (jujube.messages).
+
+    "script": the pipeline's rule (jujube.nlu.intents.reading_languages), the languages other than `default`
+    whose script the text holds, else `default` ("bye啦" -> zh); "all": every language whose script it holds,
+    else all of them; "majority": the language most of its words are in (language_of), else `default`.
+    """
+    from jujube.messages import language_of, languages, words_in
+    from jujube.nlu.intents import reading_languages
+
+    scripts = languages()
+    out = []
+    for text in texts:
+        held = [lang for lang, pattern in scripts.items() if words_in(pattern, text)]
+        if rule == "script":
+            out.append(reading_languages(text, scripts, default))
+        elif rule == "all":
+            out.append(held or list(scripts))
+        elif rule == "majority":
+            out.append([language_of(text, scripts) or default])
+        else:
+            raise ValueError(f"unknown route {rule!r}")
+    return out
+
+
+def per_language(value: Any, language: str) -> Any:
+    """A setting's value for one language: {language: value} or one value for all."""
+    return value.get(language) if isinstance(value, dict) else value
+
+
+def own_columns(x_train: Any, x_test: Any) -> tuple[Any, Any]:
+    """Both matrices cut to the columns the training rows use (norms then ignore the other languages' n-grams)."""
+    cols = np.flatnonzero(x_train.getnnz(axis=0))
+    words = int(np.searchsorted(cols, x_train.words))
+    a, b = x_train[:, cols], x_test[:, cols]
+    a.words = b.words = words
+    return a, b
+
+
+def fit_predict(x_train: Any, y_train: list[str], x_test: Any, params: dict[str, Any], language: str = "") -> Any:
+    """One logistic regression fitted on the training rows; (classes, probabilities of the test rows)."""
+    from sklearn.linear_model import LogisticRegression
+
+    c = per_language(params.get("C", 1.0), language)
+    weight = per_language(params.get("class_weight", "balanced"), language)
+    model = LogisticRegression(solver=params.get("solver", "liblinear"), max_iter=params.get("max_iter", 200),
+                               random_state=42, C=c, class_weight=weight)
+    setting = {k: per_language(v, language) for k, v in params.items() if k not in ("C", "class_weight")}
+    model.fit(shaped(x_train, [], setting), y_train)
+    return model.classes_, model.predict_proba(shaped(x_test, [], setting))
+
+
+def routed_predict(examples: list[tuple[str, str, str]], train: Any, test: Any, x_train: Any, x_test: Any,
+                   params: dict[str, Any], routed: list[list[str]]) -> list[str]:
+    """One classifier per language, each trained on the examples routed to it; a test message's probabilities
+    are the mean over the classifiers it is routed to (the union of their intents), then the fallback applies."""
+    languages = sorted({lang for i in train for lang in routed[i]})
+    classes = sorted({examples[i][1] for i in train})
+    probs = np.zeros((len(test), len(classes)))
+    readers = np.zeros(len(test))
+    for language in languages:
+        rows = [k for k, i in enumerate(train) if language in routed[i]]
+        cols = [k for k, i in enumerate(test) if language in routed[i]]
+        if not cols:
+            continue
+        a, b = x_train[rows], x_test[cols]
+        a.words = b.words = x_train.words
+        if params.get("own_columns"):
+            a, b = own_columns(a, b)
+        got_classes, got = fit_predict(a, [examples[train[k]][1] for k in rows], b, params, language)
+        at = [classes.index(c) for c in got_classes]
+        probs[np.ix_(cols, at)] += got
+        readers[cols] += 1
+    probs /= np.maximum(readers, 1)[:, None]
+    return [decide(row, classes) for row in probs]
+
+
+def decide(row: Any, classes: list[str]) -> str:
+    """The best intent, or nlu_fallback under the fallback thresholds."""
+    order = np.argsort(-row)
+    best, second = row[order[0]], row[order[1]]
+    return "nlu_fallback" if best < FALLBACK or best - second < AMBIGUITY else classes[order[0]]
+
+
 def run(examples: list[tuple[str, str, str]], split: list[tuple], params: dict[str, Any]) -> dict[str, Any]:
     """Cross-validated macro F1 per language for one setting of the classifier."""
     from sklearn.linear_model import LogisticRegression
 
+    routed = routes([t for t, _, _ in examples], params["route"]) if params.get("route") else []
     per_lang: dict[str, list[float]] = defaultdict(list)
     per_intent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     by_seed: dict[int, tuple[list[str], list[str], list[str]]] = defaultdict(lambda: ([], [], []))
     for seed, train, test, x_train, x_test in split:
         gold, got, langs = by_seed[seed]
-        model = LogisticRegression(solver="liblinear", max_iter=200, random_state=42,
+        gold += [examples[i][1] for i in test]
+        langs += [examples[i][2] for i in test]
+        if routed:
+            got += routed_predict(examples, train, test, x_train, x_test, params, routed)
+            continue
+        if params.get("trained_on"):  # only the examples of these languages (data folders) train
+            keep = [k for k, i in enumerate(train) if examples[i][2] in params["trained_on"]]
+            words, train, x_train = x_train.words, train[keep], x_train[keep]
+            x_train.words = words
+        model = LogisticRegression(solver=params.get("solver", "liblinear"), max_iter=params.get("max_iter", 200),
+                                   random_state=42,
                                    C=params.get("C", 1.0), class_weight=params.get("class_weight", "balanced"))
         y_train = [examples[i][1] for i in train]
         weights = None
@@ -158,8 +262,6 @@ def run(examples: list[tuple[str, str, str]], split: list[tuple], params: dict[s
             weights = language_balanced([examples[i][2] for i in train], y_train)
         model.fit(shaped(x_train, [examples[i][2] for i in train], params), y_train, sample_weight=weights)
         got += predict(model, shaped(x_test, [examples[i][2] for i in test], params))
-        gold += [examples[i][1] for i in test]
-        langs += [examples[i][2] for i in test]
     for gold, got, langs in by_seed.values():
         for lang in sorted(set(langs)):
             idx = [i for i, l in enumerate(langs) if l == lang]
@@ -167,7 +269,7 @@ def run(examples: list[tuple[str, str, str]], split: list[tuple], params: dict[s
             per_lang[lang].append(f1)
             for intent, value in per.items():
                 per_intent[lang][intent].append(value)
-    return {"macro": {lang: mean(v) for lang, v in per_lang.items()},
+    return {"macro": {lang: mean(v) for lang, v in per_lang.items()}, "repeats": dict(per_lang),
             "per_intent": {lang: {k: mean(v) for k, v in d.items()} for lang, d in per_intent.items()}}
 
 
@@ -199,7 +301,8 @@ def main() -> None:
     split = folds_of(examples, spaced, args.folds, args.repeats, len(extra))
     for params in settings:
         result = run(examples, split, params)
-        print(params, " ".join(f"{lang} {f1:.4f}" for lang, f1 in result["macro"].items()), flush=True)
+        print(params, " ".join(f"{lang} {f1:.4f} ({'/'.join(f'{v:.4f}' for v in result['repeats'][lang])})"
+                               for lang, f1 in result["macro"].items()), flush=True)
         if args.worst:
             for lang, per in result["per_intent"].items():
                 weak = sorted(per.items(), key=lambda kv: kv[1])[:args.worst]

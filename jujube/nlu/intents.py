@@ -1,11 +1,16 @@
-"""The intent classifier: Rasa's logistic regression on each featurizer's counts scaled to unit length.
+"""The intent classifier: one logistic regression per language, on each featurizer's counts scaled to unit length.
+
+A message is read by the classifier of the script it is written in (`reading_languages`): one holding Chinese
+characters by the Chinese classifier ("bye啦", "买点kiwi"), any other by the default language's ("hello", "886",
+"👍"). Each classifier learns only from the training examples routed to it the same way, so Chinese examples
+do not move the English weights, and each language has its own `C` and featurizer weights (`languages`).
 
 Counts are scaled per featurizer, so a long message does not weigh more than a short one and the
 character n-grams (many per word) do not drown the words; each featurizer's block is then weighted
-(`weights`, by featurizer alias). The regularisation `C` and the class weights are settings.
-All were chosen by cross-validation on the training data (scripts/intent_cv.py).
+(`weights`, by featurizer alias). All settings were chosen by cross-validation on the training data
+(scripts/intent_cv.py).
 
-The fitted classifier is kept in the model with pickle, not as Rasa's skops file: reading a skops file
+The fitted classifiers are kept in the model with pickle, not as Rasa's skops file: reading a skops file
 imports `skops.io`, which walks every scikit-learn estimator and SciPy ufunc to list the trusted types,
 6 to 13 seconds of every Rasa server start and of every training (bench/README.md). The file is this
 project's own training output, read only from its own model archive.
@@ -14,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import pickle
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext
@@ -22,30 +28,44 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
+from jujube.messages import languages, words_in
+
 logger = logging.getLogger(__name__)
+
+# The settings a language may set for itself under `languages` (the others are shared).
+OWN_SETTINGS = ("C", "class_weight", "weights")
+
+
+def reading_languages(text: str, scripts: dict[str, re.Pattern[str]], default: str) -> list[str]:
+    """The languages whose classifiers read a message: those of the scripts it holds other than the default
+    language's ("bye啦" -> zh), else the default language ("hello", "886", "👍" -> en)."""
+    held = [lang for lang, pattern in scripts.items() if lang != default and words_in(pattern, text)]
+    return held or [default]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
-    """Rasa's logistic regression (kept as a pickle) with `C`, `class_weight` and per-featurizer unit-length,
-    weighted features."""
+    """One logistic regression (kept as a pickle) per language, routed by script, with `C`, `class_weight` and
+    per-featurizer unit-length, weighted features."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Rasa's settings plus C, class_weight ("balanced" or null) and weights ({featurizer alias: weight})."""
+        """Rasa's settings plus C, class_weight ("balanced" or null), weights ({featurizer alias: weight}),
+        the language of messages in no other script and each language's own C, class_weight and weights."""
         return {**LogisticRegressionClassifier.get_default_config(),
-                "C": 1.0, "class_weight": "balanced", "weights": {}}
+                "C": 1.0, "class_weight": "balanced", "weights": {}, "default_language": "en", "languages": {}}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
-        self.clf = LogisticRegression(
-            C=float(self.config["C"]), class_weight=self.config["class_weight"], solver=self.config["solver"],
-            max_iter=self.config["max_iter"], tol=self.config["tol"], random_state=self.config["random_state"])
+        self.classifiers: dict[str, LogisticRegression] = {}
+        self._scripts: Optional[dict[str, re.Pattern[str]]] = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -53,9 +73,27 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         """A new untrained classifier."""
         return cls(config, execution_context.node_name, model_storage, resource)
 
-    def _create_X(self, messages: List[Message]) -> csr_matrix:
+    def settings(self, language: str) -> dict[str, Any]:
+        """C, class_weight and weights of one language: its own under `languages`, else the shared ones."""
+        own = (self.config["languages"] or {}).get(language) or {}
+        return {key: own.get(key, self.config[key]) for key in OWN_SETTINGS}
+
+    def new_classifier(self, language: str) -> LogisticRegression:
+        """An unfitted logistic regression with the language's settings."""
+        chosen = self.settings(language)
+        return LogisticRegression(
+            C=float(chosen["C"]), class_weight=chosen["class_weight"], solver=self.config["solver"],
+            max_iter=self.config["max_iter"], tol=self.config["tol"], random_state=self.config["random_state"])
+
+    def readers(self, message: Message) -> list[str]:
+        """The languages whose classifiers read a message (by the scripts of jujube.messages' catalogs)."""
+        if self._scripts is None:
+            self._scripts = languages()
+        return reading_languages(message.get(TEXT) or "", self._scripts, self.config["default_language"])
+
+    def _create_X(self, messages: List[Message], language: str = "") -> csr_matrix:
         """One row per message: each featurizer's sentence counts at unit length, times its weight."""
-        weights = self.config["weights"] or {}
+        weights = self.settings(language)["weights"] or {}
         rows = []
         for message in messages:
             blocks = [_unit(f.features, float(weights.get(f.origin, 1.0))) for f in message.features
@@ -66,25 +104,79 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
             rows.append(hstack(blocks) if blocks else coo_matrix((1, 0)))
         return vstack(rows, format="csr")
 
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit one classifier per language on the examples its script routes to it."""
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        grouped: dict[str, list[Message]] = {}
+        for example in examples:
+            for language in self.readers(example):
+                grouped.setdefault(language, []).append(example)
+        self.classifiers = {}
+        for language, members in sorted(grouped.items()):
+            intents = [m.get(INTENT) for m in members]
+            if len(set(intents)) < 2:
+                logger.warning("%d %s example(s) of %d intent(s): no %s intent classifier",
+                               len(members), language, len(set(intents)), language)
+                continue
+            classifier = self.new_classifier(language)
+            classifier.fit(self._create_X(members, language), intents)
+            self.classifiers[language] = classifier
+            logger.debug("intent classifier %s: %d examples, %d intents", language, len(members), len(set(intents)))
+        if self.classifiers:
+            self.persist()
+        return self._resource
+
+    def probabilities(self, messages: List[Message]) -> tuple[list[str], np.ndarray]:
+        """Every intent (all classifiers') and each message's probabilities: the mean over the classifiers of
+        its languages, or over all classifiers when none of its languages has one."""
+        intents = sorted({c for classifier in self.classifiers.values() for c in classifier.classes_})
+        probs = np.zeros((len(messages), len(intents)))
+        chosen = [[lang for lang in self.readers(m) if lang in self.classifiers] or list(self.classifiers)
+                  for m in messages]
+        for language, classifier in self.classifiers.items():
+            rows = [i for i, langs in enumerate(chosen) if language in langs]
+            if rows:
+                columns = [intents.index(c) for c in classifier.classes_]
+                got = classifier.predict_proba(self._create_X([messages[i] for i in rows], language))
+                probs[np.ix_(rows, columns)] += got / np.array([len(chosen[i]) for i in rows])[:, None]
+        return intents, probs
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set each message's intent and intent ranking: the intents its classifiers know (unchanged when no
+        classifier was trained)."""
+        if not self.classifiers or not messages:
+            return messages
+        intents, probs = self.probabilities(messages)
+        for message, row in zip(messages, probs):
+            ranking = sorted(({"name": k, "confidence": float(v)} for k, v in zip(intents, row) if v > 0),
+                             key=lambda e: -e["confidence"])
+            message.set("intent", ranking[0], add_to_output=True)
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
     def persist(self) -> None:
-        """Write the fitted classifier into the model."""
+        """Write the fitted classifiers ({language: classifier}) into the model."""
         with self._model_storage.write_to(self._resource) as model_dir:
             with (model_dir / f"{self._resource.name}.pkl").open("wb") as fh:
-                pickle.dump(self.clf, fh)
+                pickle.dump(self.classifiers, fh)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "ScaledLogisticRegressionClassifier":
-        """Read the classifier `persist` wrote; an untrained one when the model has none."""
+        """Read the classifiers `persist` wrote; an untrained component when the model has none."""
         try:
             with model_storage.read_from(resource) as model_dir:
                 with (model_dir / f"{resource.name}.pkl").open("rb") as fh:
-                    classifier = pickle.load(fh)  # noqa: S301 - the project's own model archive
+                    classifiers = pickle.load(fh)  # noqa: S301 - the project's own model archive
         except (ValueError, OSError):
             logger.debug("no trained intent classifier in resource %s", resource.name)
             return cls.create(config, model_storage, resource, execution_context)
         component = cls(config, execution_context.node_name, model_storage, resource)
-        component.clf = classifier
+        if not isinstance(classifiers, dict):  # a model from before the per-language classifiers: it reads all
+            classifiers = {component.config["default_language"]: classifiers}
+        component.classifiers = classifiers
         return component
 
 
