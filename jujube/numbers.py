@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -66,12 +67,21 @@ class NumberWords:
             total += current * last_scale // 10 if last_scale >= 100 and len(chars) >= 2 else current
         return str(total)
 
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str], tuple[str, ...], list[tuple[str, re.Pattern[str]]], list[str]]:
+        """Built once: numeral runs, the words that make a numeral a number, each cue after a number, the units."""
+        numerals = "".join(sorted(set(self.digits) | set(self.scales)))
+        counted = tuple(sorted(self.counted + tuple(self.words) + tuple(self.after), key=len, reverse=True))
+        units = sorted(self.words, key=len, reverse=True)
+        cues = [(cue, re.compile(r"(\d+(?:[.,]\d+)?(?: to \d+)?)\s*((?:" + "|".join(re.escape(w) for w in units)
+                                 + r")?)\s*" + re.escape(cue))) for cue in sorted(self.after, key=len, reverse=True)]
+        return re.compile(f"[{re.escape(numerals)}]+"), counted, cues, units
+
     def plain(self, text: str) -> str:
         """`text` with numerals as digits, cue words after numbers moved before them, and words read in English."""
         if not self.digits:
             return text
-        numerals = "".join(sorted(set(self.digits) | set(self.scales)))
-        counted = tuple(sorted(self.counted + tuple(self.words) + tuple(self.after), key=len, reverse=True))
+        numerals, counted, cues, units = self._patterns
 
         def numeral(m: re.Match[str]) -> str:
             run, rest = m.group(0), text[m.end():]
@@ -82,11 +92,9 @@ class NumberWords:
 
         out = re.sub(r"(?<=[^\x00-\x7f])(?=\d)|(?<=\d)(?=[^\x00-\x7f])", " ", text)  # "妈80岁": digits stand apart
         text = out
-        out = re.sub(f"[{re.escape(numerals)}]+", numeral, out)
-        for cue in sorted(self.after, key=len, reverse=True):
-            out = re.sub(r"(\d+(?:[.,]\d+)?(?: to \d+)?)\s*((?:" + "|".join(
-                re.escape(w) for w in sorted(self.words, key=len, reverse=True)) + r")?)\s*" + re.escape(cue),
-                lambda m, cue=cue: f" {self.after[cue]} {m.group(1)} {m.group(2)} ", out)
-        for word in sorted(self.words, key=len, reverse=True):
+        out = numerals.sub(numeral, out)
+        for cue, pattern in cues:
+            out = pattern.sub(lambda m, cue=cue: f" {self.after[cue]} {m.group(1)} {m.group(2)} ", out)
+        for word in units:
             out = out.replace(word, f" {self.words[word]} ")
         return " ".join(out.split())
