@@ -1,6 +1,7 @@
 """The query layer on PostgreSQL: a server the tests start themselves (or JUJUBE_TEST_POSTGRES_URL's)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections import Counter
@@ -38,26 +39,33 @@ def server() -> Iterator[str]:
         pg.destroy()
 
 
-@pytest.fixture(scope="module")
-def pg(server: str) -> Iterator:
-    """A scratch database on the server, migrated and seeded; dropped afterwards."""
-    name = f"jujube_review_{uuid.uuid4().hex[:8]}"
+@contextlib.contextmanager
+def scratch_database(server: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, migrated database on the server; dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg(server: str) -> Iterator:
+    """A scratch database on the server, migrated and seeded."""
+    with scratch_database(server, "jujube_review") as url:
         factory = get_sessionmaker(url)
         seed_needs(factory, 300, seed=11, days=30, now=NOW)
         for record, lines in ((JUJUBE, JUJUBE_LINES), (CONTACT, CONTACT_LINES), (UNICODE, [("user", "有红枣吗？")])):
             add_need(factory, record, lines)
         yield factory
         factory.kw["bind"].dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.parametrize("params", [
@@ -125,49 +133,31 @@ def test_language_migration_down_and_up(server) -> None:
 
     from jujube.db.migrate import alembic_config
 
-    name = f"jujube_lang_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        upgrade(url)
+    with scratch_database(server, "jujube_lang") as url:
+        engine = create_engine(url)
         factory = get_sessionmaker(url)
-        add_need(factory, UNICODE, [("user", "有红枣吗？")])
-        add_need(factory, CONTACT, CONTACT_LINES)
-        cfg = alembic_config(url)
-        command.downgrade(cfg, "0004")
-        assert "language" not in {c["name"] for c in inspect(engine).get_columns("needs")}
-        command.upgrade(cfg, "head")
-        assert "ix_needs_language" in {i["name"] for i in inspect(engine).get_indexes("needs")}
-        assert {r["conversation_id"]: r["language"] for r in iter_needs(factory)} == {
-            UNICODE["conversation_id"]: "zh", CONTACT["conversation_id"]: None}
-        factory.kw["bind"].dispose()
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            add_need(factory, UNICODE, [("user", "有红枣吗？")])
+            add_need(factory, CONTACT, CONTACT_LINES)
+            cfg = alembic_config(url)
+            command.downgrade(cfg, "0004")
+            assert "language" not in {c["name"] for c in inspect(engine).get_columns("needs")}
+            command.upgrade(cfg, "head")
+            assert "ix_needs_language" in {i["name"] for i in inspect(engine).get_indexes("needs")}
+            assert {r["conversation_id"]: r["language"] for r in iter_needs(factory)} == {
+                UNICODE["conversation_id"]: "zh", CONTACT["conversation_id"]: None}
+        finally:
+            factory.kw["bind"].dispose()
+            engine.dispose()
 
 
 @pytest.fixture()
 def empty_pg(server: str) -> Iterator:
-    """An empty, migrated scratch database on the server; dropped afterwards."""
-    name = f"jujube_save_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    """An empty, migrated scratch database on the server."""
+    with scratch_database(server, "jujube_save") as url:
         factory = get_sessionmaker(url)
         yield factory
         factory.kw["bind"].dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_saving_needs_on_postgresql(empty_pg) -> None:
