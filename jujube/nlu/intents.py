@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
-from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from jujube.messages import languages, words_in
@@ -92,17 +92,35 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         return reading_languages(message.get(TEXT) or "", self._scripts, self.config["default_language"])
 
     def _create_X(self, messages: List[Message], language: str = "") -> csr_matrix:
-        """One row per message: each featurizer's sentence counts at unit length, times its weight."""
+        """One row per message: each featurizer's sentence counts at unit length, times its weight.
+
+        Built as one CSR matrix from the blocks' columns and values: stacking scipy matrices block by block cost
+        more than the classifier itself.
+        """
         weights = self.settings(language)["weights"] or {}
-        rows = []
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        ends, width = [0], 0
         for message in messages:
-            blocks = [_unit(f.features, float(weights.get(f.origin, 1.0))) for f in message.features
-                      if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()]
+            offset = 0
+            for f in message.features:
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse():
+                    block_columns, block_values = _unit(f.features, float(weights.get(f.origin, 1.0)))
+                    columns.append(block_columns + offset)
+                    values.append(block_values)
+                    offset += f.features.shape[1]
             dense = message.get_dense_features(attribute=TEXT)[1]
             if dense is not None:
-                blocks.append(csr_matrix(dense.features))
-            rows.append(hstack(blocks) if blocks else coo_matrix((1, 0)))
-        return vstack(rows, format="csr")
+                row = np.asarray(dense.features, dtype=np.float64).ravel()
+                columns.append(np.arange(row.size) + offset)
+                values.append(row)
+                offset += row.size
+            ends.append(sum(len(c) for c in columns))
+            width = max(width, offset)
+        if not columns:
+            return csr_matrix((len(messages), width))
+        return csr_matrix((np.concatenate(values), np.concatenate(columns), np.array(ends)),
+                          shape=(len(messages), width))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit one classifier per language on the examples its script routes to it."""
@@ -180,10 +198,10 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         return component
 
 
-def _unit(counts: Any, weight: float) -> coo_matrix:
-    """A row of counts scaled to length `weight` (all zeros stays all zeros)."""
-    row = coo_matrix(counts)
-    row.sum_duplicates()
-    data = row.data.astype(np.float64)
-    norm = float(np.sqrt(data @ data))
-    return coo_matrix((data * (weight / norm) if norm else data, (row.row, row.col)), shape=row.shape)
+def _unit(counts: Any, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """A row of counts as (columns, values), duplicates summed, scaled to length `weight` (zeros stay zeros)."""
+    row = counts.tocoo()
+    columns, where = np.unique(row.col, return_inverse=True)
+    values = np.bincount(where, weights=row.data.astype(np.float64), minlength=len(columns))
+    norm = float(np.sqrt(values @ values))
+    return columns, values * (weight / norm) if norm else values

@@ -154,3 +154,30 @@ def test_an_untrained_classifier_leaves_messages_as_they_are(classifier) -> None
     message = _said("hello", [0])
     classifier.process([message])
     assert message.get("intent") is None
+
+
+def test_rows_are_those_of_scaled_blocks_stacked(classifier) -> None:
+    """The matrix built in one step equals each block scaled to its weight, then stacked (duplicates summed)."""
+    from scipy.sparse import hstack, vstack
+
+    rng = np.random.default_rng(7)
+    messages, expected = [], []
+    for _ in range(30):
+        blocks = {}
+        for alias, width in (("words", 40), ("chars", 90)):
+            nnz = int(rng.integers(0, 6))
+            cols = rng.integers(0, width, nnz)  # may repeat: a coo row with duplicates
+            blocks[alias] = coo_matrix((rng.integers(1, 4, nnz).astype(float), (np.zeros(nnz, int), cols)),
+                                       shape=(1, width))
+        message = Message(data={TEXT: "x"})
+        for alias, counts in blocks.items():
+            message.add_features(Features(counts, FEATURE_TYPE_SENTENCE, TEXT, alias))
+        messages.append(message)
+        row = []
+        for alias, counts in blocks.items():
+            dense = counts.toarray()
+            norm = np.linalg.norm(dense)
+            weight = {"words": 0.5}.get(alias, 1.0)
+            row.append(coo_matrix(dense * (weight / norm) if norm else dense))
+        expected.append(hstack(row))
+    assert np.allclose(classifier._create_X(messages).toarray(), vstack(expected).toarray())
