@@ -66,6 +66,7 @@ class CatalogIndex:
         self.kb = kb
         self.products = kb.products
         self.skus = [p.sku for p in kb.products]
+        self.position = {sku: i for i, sku in enumerate(self.skus)}
         self.price = np.array([p.price for p in kb.products], dtype=float)
         self.first_kind = [p.kinds[0] if p.kinds else p.sku for p in kb.products]
         self.sku_order = np.argsort(np.argsort(np.array(self.skus)))  # each product's place by sku
@@ -100,12 +101,13 @@ class CatalogIndex:
 
         Tags count by how rare they are in the catalog: "calming" says more about sleep than "caffeine-free".
         """
+        def served(matched: set[str], total: float) -> float:
+            return PARTIAL + (1 - PARTIAL) * sum(self.kb.tag_weight(t) for t in matched) / total if matched else 0.0
+
         def make() -> np.ndarray:
             total = sum(self.kb.tag_weight(t) for t in set(item.prefer))
-            return np.array([PARTIAL + (1 - PARTIAL) * sum(self.kb.tag_weight(t) for t in p.tags.intersection(item.prefer))
-                             / total if p.tags.intersection(item.prefer) else 0.0 for p in self.products])
+            return np.array([served(p.tags.intersection(item.prefer), total) for p in self.products])
         return self._cached(("strength", item.prefer), make)
-
 
     def fit(self, concept: Concept, explicit: bool) -> "_Fit":
         """How well each product serves one concept's needs (hints included); `explicit` for a stated wish."""
@@ -195,8 +197,21 @@ def score_products(products: Iterable[Product], profile: Profile, kb: Knowledge)
     """How well each product serves the profile (higher is better), the profile worked out once."""
     index = catalog_index(kb)
     plan = _plan(profile, kb, index, profile.concepts(kb))
-    position = {sku: i for i, sku in enumerate(index.skus)}
-    return [Scored(p, float(plan.score[position[p.sku]]), plan.serves(position[p.sku])) for p in products]
+    out = []
+    for product in products:
+        i = index.position[product.sku]
+        out.append(Scored(product, float(plan.score[i]), plan.serves(i)))
+    return out
+
+
+def _price_cap(profile: Profile) -> Optional[float]:
+    """The highest price the budget allows (with some tolerance), if it says one."""
+    return profile.budget.max * BUDGET_TOLERANCE if profile.budget and profile.budget.max is not None else None
+
+
+def _skipped(profile: Profile, kb: Knowledge, exclude_skus: Iterable[str]) -> set[str]:
+    """The skus left out: those excluded by the caller and those that are unlucky gifts for the recipient."""
+    return set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)}
 
 
 def _allowed(profile: Profile, index: CatalogIndex, cheaper_than: Optional[float]) -> np.ndarray:
@@ -204,8 +219,9 @@ def _allowed(profile: Profile, index: CatalogIndex, cheaper_than: Optional[float
     ok = np.ones(len(index.products), dtype=bool)
     if cheaper_than is not None:
         ok &= index.price < cheaper_than
-    if profile.budget is not None and profile.budget.max is not None:
-        ok &= index.price <= profile.budget.max * BUDGET_TOLERANCE
+    cap = _price_cap(profile)
+    if cap is not None:
+        ok &= index.price <= cap
     return ok
 
 
@@ -219,8 +235,7 @@ def rank(
     """The best 0 to `limit` products for the profile; empty when nothing fits."""
     index = catalog_index(kb)
     concepts = profile.concepts(kb)
-    skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)} \
-        | kb.kind_skus(tuple(profile.excluded_kinds))
+    skip = _skipped(profile, kb, exclude_skus) | kb.kind_skus(tuple(profile.excluded_kinds))
     ok = _allowed(profile, index, cheaper_than) & ~index.with_tags(hard_exclusions(profile, kb, concepts))
     if skip:
         ok &= ~index.among(skip)
@@ -261,8 +276,8 @@ def popular(profile: Profile, kb: Knowledge, skus: Iterable[str], exclude_skus: 
             limit: int = 3) -> list[Scored]:
     """The shop's best sellers that the known facts allow (budget, allergies, wishes), for a need not yet known."""
     banned = hard_exclusions(profile, kb)
-    skip = set(exclude_skus) | {sku for t in gift_taboos(profile, kb) for sku in kb.taboo_skus(t)}
-    most = profile.budget.max * BUDGET_TOLERANCE if profile.budget and profile.budget.max is not None else None
+    skip = _skipped(profile, kb, exclude_skus)
+    most = _price_cap(profile)
     out = []
     for sku in skus:
         product = kb.by_sku.get(sku)
