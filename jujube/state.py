@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional

@@ -91,8 +91,8 @@ class JujubeTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._tables = False
         self._pending: "OrderedDict[str, tuple[list[dict[str, Any]], int]]" = OrderedDict()
-        self._recent: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
-        self._stamps: dict[str, Stamp] = {}  # what the database held when _recent was read or written
+        # each conversation's last events read or written, with what the database held then
+        self._recent: "OrderedDict[str, tuple[list[dict[str, Any]], Stamp]]" = OrderedDict()
         self._retry_at = 0.0
         self._flusher: Optional["asyncio.Task[None]"] = None
         self._writing = asyncio.Lock()
@@ -130,8 +130,8 @@ class JujubeTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             stamp = self._stamp(session, sender_id)
             known = self._recent.get(sender_id)
-            if known is not None and self._stamps.get(sender_id) == stamp:
-                return known, stamp
+            if known is not None and known[1] == stamp:
+                return known[0], stamp
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
             return [json.loads(row.data) for row in rows], stamp
 
@@ -151,15 +151,16 @@ class JujubeTrackerStore(SQLTrackerStore):
         return stamp
 
     # --- memory of the outage ---------------------------------------------------------
-    def _remember(self, sender_id: str, events: List[Dict[str, Any]], stamp: Optional[Stamp] = None) -> None:
-        self._recent[sender_id] = events
+    def _remember(self, sender_id: str, events: List[Dict[str, Any]], stamp: Stamp) -> None:
+        self._recent[sender_id] = (events, stamp)
         self._recent.move_to_end(sender_id)
-        if stamp is None:
-            self._stamps.pop(sender_id, None)
-        else:
-            self._stamps[sender_id] = stamp
         while len(self._recent) > RECENT:
-            self._stamps.pop(self._recent.popitem(last=False)[0], None)
+            self._recent.popitem(last=False)
+
+    def _known(self, sender_id: str) -> Optional[List[Dict[str, Any]]]:
+        """The conversation's last events read or written here, if any."""
+        known = self._recent.get(sender_id)
+        return known[0] if known is not None else None
 
     def _tracker(self, sender_id: str, events: List[Dict[str, Any]]) -> DialogueStateTracker:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -213,7 +214,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         except Exception as exc:  # noqa: BLE001
             if not is_outage(exc):
                 raise
-            known = self._recent.get(sender_id)
+            known = self._known(sender_id)
             if known is None:
                 logger.error("conversation store: database unavailable and %s unknown here (%s)", sender_id,
                              str(exc).splitlines()[0][:200])
@@ -222,7 +223,6 @@ class JujubeTrackerStore(SQLTrackerStore):
             return self._tracker(sender_id, known)
         if not events:
             self._recent.pop(sender_id, None)
-            self._stamps.pop(sender_id, None)
             return None
         self._remember(sender_id, events, stamp)
         return self._tracker(sender_id, events)
@@ -258,9 +258,8 @@ class JujubeTrackerStore(SQLTrackerStore):
             if held is not None:
                 stored: Optional[int] = held[1]
             else:  # the events this process read under the conversation's lock are what the database holds
-                known = self._recent.get(sender_id)
-                stored = len(known) if known is not None and sender_id in self._stamps and _same_start(
-                    known, events) else None
+                known = self._known(sender_id)
+                stored = len(known) if known is not None and _same_start(known, events) else None
             try:
                 stamp = await asyncio.to_thread(self._insert, sender_id, events, stored)
                 self._pending.pop(sender_id, None)
@@ -275,7 +274,7 @@ class JujubeTrackerStore(SQLTrackerStore):
         if held is not None:
             stored = held[1]
         else:  # what the database holds is what was last read or written, if this conversation continues it
-            known = self._recent.get(sender_id) or []
+            known = self._known(sender_id) or []
             stored = len(known) if known and _same_start(known, events) else 0
         self._pending[sender_id] = (events, stored)
         self._pending.move_to_end(sender_id)
