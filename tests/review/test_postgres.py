@@ -162,7 +162,7 @@ def empty_pg(server: str) -> Iterator:
 
 def test_saving_needs_on_postgresql(empty_pg) -> None:
     """Insert, update by discovery id (language and number kept when unsaid), races, another conversation's id."""
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from jujube.db.needs import save_need
 
@@ -177,17 +177,7 @@ def test_saving_needs_on_postgresql(empty_pg) -> None:
     assert row["needs"]["price"]["max"] == 50 and row["recommendations"] == [{"sku": "kiwi-gold"}]
     with pytest.raises(ValueError, match="another conversation"):
         save_need(empty_pg, {**base, "conversation_id": "tg:2"})
-    errors: list[BaseException] = []
-
-    def write(i: int) -> None:
-        try:
-            save_need(empty_pg, {**base, "conversation_id": "race", "discovery_id": "d-race"})
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(list(iter_needs(empty_pg, conversation_id="race"))) == 1
+    race = {**base, "conversation_id": "race", "discovery_id": "d-race"}
+    with ThreadPoolExecutor(6) as pool:  # six first writes of one discovery at once; any error is raised here
+        ids = list(pool.map(lambda _: save_need(empty_pg, race), range(6)))
+    assert len(set(ids)) == 1 and len(list(iter_needs(empty_pg, conversation_id="race"))) == 1
