@@ -74,17 +74,6 @@ def featurize(train: list[str], test: list[str]) -> tuple[Any, Any]:
     return x_train, x_test
 
 
-def predict(model: Any, x: Any) -> list[str]:
-    """The best intent, or nlu_fallback when it is unsure (FallbackClassifier's thresholds)."""
-    probs = model.predict_proba(x)
-    out = []
-    for row in probs:
-        order = np.argsort(-row)
-        best, second = row[order[0]], row[order[1]]
-        out.append("nlu_fallback" if best < FALLBACK or best - second < AMBIGUITY else model.classes_[order[0]])
-    return out
-
-
 def macro_f1(gold: list[str], got: list[str]) -> tuple[float, dict[str, float]]:
     """Macro F1 over the gold intents (as `rasa test nlu` reports it)."""
     from sklearn.metrics import f1_score
@@ -189,8 +178,12 @@ def own_columns(x_train: Any, x_test: Any) -> tuple[Any, Any]:
     return a, b
 
 
-def fit_predict(x_train: Any, y_train: list[str], x_test: Any, params: dict[str, Any], language: str = "") -> Any:
-    """One logistic regression fitted on the training rows; (classes, probabilities of the test rows)."""
+def fit_predict(x_train: Any, y_train: list[str], x_test: Any, params: dict[str, Any], language: str = "",
+                languages: tuple[list[str], list[str]] = ([], []), sample_weight: Any = None) -> Any:
+    """One logistic regression fitted on the training rows; (classes, probabilities of the test rows).
+
+    `languages` are the training and test rows' languages (for language_bias).
+    """
     from sklearn.linear_model import LogisticRegression
 
     c = per_language(params.get("C", 1.0), language)
@@ -198,8 +191,8 @@ def fit_predict(x_train: Any, y_train: list[str], x_test: Any, params: dict[str,
     model = LogisticRegression(solver=params.get("solver", "liblinear"), max_iter=params.get("max_iter", 200),
                                random_state=42, C=c, class_weight=weight)
     setting = {k: per_language(v, language) for k, v in params.items() if k not in ("C", "class_weight")}
-    model.fit(shaped(x_train, [], setting), y_train)
-    return model.classes_, model.predict_proba(shaped(x_test, [], setting))
+    model.fit(shaped(x_train, languages[0], setting), y_train, sample_weight=sample_weight)
+    return model.classes_, model.predict_proba(shaped(x_test, languages[1], setting))
 
 
 def routed_predict(examples: list[tuple[str, str, str]], train: Any, test: Any, x_train: Any, x_test: Any,
@@ -228,7 +221,7 @@ def routed_predict(examples: list[tuple[str, str, str]], train: Any, test: Any, 
 
 
 def decide(row: Any, classes: list[str]) -> str:
-    """The best intent, or nlu_fallback under the fallback thresholds."""
+    """The best intent, or nlu_fallback when it is unsure (FallbackClassifier's thresholds)."""
     order = np.argsort(-row)
     best, second = row[order[0]], row[order[1]]
     return "nlu_fallback" if best < FALLBACK or best - second < AMBIGUITY else classes[order[0]]
@@ -236,8 +229,6 @@ def decide(row: Any, classes: list[str]) -> str:
 
 def run(examples: list[tuple[str, str, str]], split: list[tuple], params: dict[str, Any]) -> dict[str, Any]:
     """Cross-validated macro F1 per language for one setting of the classifier."""
-    from sklearn.linear_model import LogisticRegression
-
     routed = routes([t for t, _, _ in examples], params["route"]) if params.get("route") else []
     per_lang: dict[str, list[float]] = defaultdict(list)
     per_intent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -253,15 +244,13 @@ def run(examples: list[tuple[str, str, str]], split: list[tuple], params: dict[s
             keep = [k for k, i in enumerate(train) if examples[i][2] in params["trained_on"]]
             words, train, x_train = x_train.words, train[keep], x_train[keep]
             x_train.words = words
-        model = LogisticRegression(solver=params.get("solver", "liblinear"), max_iter=params.get("max_iter", 200),
-                                   random_state=42,
-                                   C=params.get("C", 1.0), class_weight=params.get("class_weight", "balanced"))
         y_train = [examples[i][1] for i in train]
-        weights = None
-        if params.get("language_balanced"):
-            weights = language_balanced([examples[i][2] for i in train], y_train)
-        model.fit(shaped(x_train, [examples[i][2] for i in train], params), y_train, sample_weight=weights)
-        got += predict(model, shaped(x_test, [examples[i][2] for i in test], params))
+        trained_languages = [examples[i][2] for i in train]
+        weights = language_balanced(trained_languages, y_train) if params.get("language_balanced") else None
+        classes, probs = fit_predict(x_train, y_train, x_test, params,
+                                     languages=(trained_languages, [examples[i][2] for i in test]),
+                                     sample_weight=weights)
+        got += [decide(row, list(classes)) for row in probs]
     for gold, got, langs in by_seed.values():
         for lang in sorted(set(langs)):
             idx = [i for i, l in enumerate(langs) if l == lang]

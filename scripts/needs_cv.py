@@ -38,15 +38,11 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     kb = get_knowledge()
-    known = needs.known_labels(kb)
-    paths = needs.training_paths(needs.training_path())
     examples, languages = [], []
-    for path in paths:
-        language = needs.language_of_path(path, paths[0])
-        for text, labels in needs.load_examples(path):
-            if args.language in ("", language):
-                examples.append((text, frozenset(lab for lab in labels if lab in known)))
-                languages.append(language)
+    for language, found in needs.examples_by_language(kb, needs.training_path()).items():
+        if args.language in ("", language):
+            examples += found
+            languages += [language] * len(found)
     matcher = EntityMatcher(kb)
     entities = [matcher.extract(text) for text, _ in examples]
     counts = ", ".join(f"{lang} {languages.count(lang)}" for lang in sorted(set(languages)))
@@ -64,12 +60,11 @@ def main() -> None:
             found: list[set[str]] = [set()] * len(examples)
             for fold in range(args.folds):
                 train = [examples[i] for i in range(len(examples)) if fold_of[i] != fold]
-                labels = {lab for _, labs in train for lab in labs}
                 if options.get("by_language"):
                     classifier = needs.train_by_language([(languages[i], examples[i]) for i in range(len(examples))
                                                           if fold_of[i] != fold], options.get("settings"))
                 else:
-                    classifier = needs.NeedClassifier.train(train, labels)
+                    classifier = needs.NeedClassifier.train(train)
                 for i in (i for i in range(len(examples)) if fold_of[i] == fold):
                     text, ents = examples[i][0], entities[i]
                     got = detect_needs(classifier, text, ents)

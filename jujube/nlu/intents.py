@@ -35,7 +35,7 @@ from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from jujube.messages import languages, words_in
+from jujube.messages import languages
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ OWN_SETTINGS = ("C", "class_weight", "weights")
 def reading_languages(text: str, scripts: dict[str, re.Pattern[str]], default: str) -> list[str]:
     """The languages whose classifiers read a message: those of the scripts it holds other than the default
     language's ("bye啦" -> zh), else the default language ("hello", "886", "👍" -> en)."""
-    held = [lang for lang, pattern in scripts.items() if lang != default and words_in(pattern, text)]
+    held = [lang for lang, pattern in scripts.items() if lang != default and pattern.search(text)]
     return held or [default]
 
 
@@ -65,7 +65,6 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.classifiers: dict[str, LogisticRegression] = {}
-        self._scripts: Optional[dict[str, re.Pattern[str]]] = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -87,9 +86,7 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def readers(self, message: Message) -> list[str]:
         """The languages whose classifiers read a message (by the scripts of jujube.messages' catalogs)."""
-        if self._scripts is None:
-            self._scripts = languages()
-        return reading_languages(message.get(TEXT) or "", self._scripts, self.config["default_language"])
+        return reading_languages(message.get(TEXT) or "", languages(), self.config["default_language"])
 
     def _create_X(self, messages: List[Message], language: str = "") -> csr_matrix:
         """One row per message: each featurizer's sentence counts at unit length, times its weight.

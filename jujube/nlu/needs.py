@@ -24,7 +24,7 @@ import yaml
 
 from jujube.config import PROJECT_ROOT, get_settings
 from jujube.knowledge import SAFE_LOADER, KnowledgeError, Knowledge
-from jujube.messages import languages, words_in
+from jujube.messages import languages
 from jujube.nlu.unspaced import UNSPACED_RUN, segment
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ class LanguageNeedClassifier(_Scorer):
     def languages_of(self, text: str) -> list[str]:
         """The languages whose classifiers read `text`: those whose script it holds, else all."""
         scripts = languages()
-        said = [lang for lang in self.classifiers if lang in scripts and words_in(scripts[lang], text)]
+        said = [lang for lang in self.classifiers if lang in scripts and scripts[lang].search(text)]
         return said or list(self.classifiers)
 
     def scores_many(self, texts: list[str]) -> list[dict[str, float]]:
@@ -308,14 +308,20 @@ def get_classifier(kb: Knowledge, path: Optional[Path] = None) -> Optional[Langu
     if not path.is_file():
         logger.warning("no need training data at %s: needs come from the lexicon alone", path)
         return None
+    return LanguageNeedClassifier({language: _cached(examples, LANGUAGE_SETTINGS.get(language, {}))
+                                   for language, examples in examples_by_language(kb, path).items()})
+
+
+def examples_by_language(kb: Knowledge, path: Path) -> dict[str, list[LabelledText]]:
+    """Each language's need examples (the file at `path` and its language overlays), keeping the labels `kb`
+    knows."""
     known = known_labels(kb)
-    classifiers = {}
+    out = {}
     for p in training_paths(path):
         examples = [(t, frozenset(lab for lab in labs if lab in known)) for t, labs in load_examples(p)]
         if examples:
-            language = language_of_path(p, path)
-            classifiers[language] = _cached(examples, LANGUAGE_SETTINGS.get(language, {}))
-    return LanguageNeedClassifier(classifiers)
+            out[language_of_path(p, path)] = examples
+    return out
 
 
 def _cached(examples: list[LabelledText], settings: dict[str, Any]) -> NeedClassifier:
@@ -326,7 +332,7 @@ def _cached(examples: list[LabelledText], settings: dict[str, Any]) -> NeedClass
             return NeedClassifier.load(cached)
         except (OSError, ValueError, pickle.UnpicklingError, AttributeError, KeyError) as exc:
             logger.warning("cached need classifier unreadable (%s); training again", exc)
-    classifier = NeedClassifier.train(examples, {lab for _, labs in examples for lab in labs}, **settings)
+    classifier = NeedClassifier.train(examples, **settings)
     classifier.save(cached)
     return classifier
 
