@@ -205,7 +205,7 @@ class Customer:
 
     def _told(self, topic: str) -> Fact:
         """A fact as the customer tells it in the language of the conversation."""
-        return self.voice.facts.get(topic) or self.persona.facts[topic]
+        return self.voice.facts[topic]  # a voice has every fact of the persona
 
     def _deeper(self, state: CustomerState, topic: str) -> tuple[str, str, str | None, list]:
         state.revealed[topic] = 2

@@ -191,8 +191,9 @@ class RehearsalService:
 
     def _finish(self, session: Session, rehearsal: RehearsalSession, persona: Persona, state: CustomerState) -> str:
         card = score(persona, state, self.rubric, self.library.index)  # stored as data: the English rubric's words
-        voiced = persona.localized(state.language)
-        shown = score(voiced, state, self.rubric.localized(state.language), self.library.index, state.language)
+        voiced, rubric = persona.localized(state.language), self.rubric.localized(state.language)
+        shown = card if voiced is persona and rubric is self.rubric else score(
+            voiced, state, rubric, self.library.index, state.language)  # in English the card is already shown as is
         text = render(shown, voiced, get_messages(state.language))
         rehearsal.state = state.to_dict()
         rehearsal.status = "finished"

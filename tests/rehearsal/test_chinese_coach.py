@@ -7,37 +7,17 @@ import string
 import pytest
 
 from jujube.messages import get_messages, language_of
-from jujube.rehearsal.classifier import Prediction
 from jujube.rehearsal.service import RehearsalService
 
-# What the trainee's Chinese questions are taken for (the question classifier is trained on English).
-READ_AS = {
-    "给谁买的呀？": "ask_recipient",
-    "买来做什么用的？": "ask_purpose",
-    "为什么呢？": "ask_followup",
-    "您最看重什么？": "ask_preference",
-    "预算大概多少？": "ask_budget",
-    "你好！": "small_talk",
-    "是给儿媳妇的吗？": "closed_question",
-}
-
-
-class ReadingClassifier:
-    """Reads the Chinese questions above by a table and English ones by the trained classifier."""
-
-    def __init__(self, trained) -> None:  # type: ignore[no-untyped-def]
-        self.trained = trained
-
-    def predict(self, text: str) -> Prediction:
-        label = READ_AS.get(text)
-        if label is None:
-            return self.trained.predict(text)
-        return Prediction(label, 0.95, {label: 0.95})
-
-
 @pytest.fixture
-def coach(factory, library, rubric, classifier) -> RehearsalService:  # type: ignore[no-untyped-def]
-    return RehearsalService(factory, library=library, rubric=rubric, classifier=ReadingClassifier(classifier))
+def coach(service) -> RehearsalService:  # type: ignore[no-untyped-def]
+    """The rehearsal service: Chinese questions are read by the Chinese cue phrases, English ones by the classifier."""
+    return service
+
+
+def _fields(text: str) -> set[str]:
+    """The names of a text's format fields."""
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
 def _han(text: str) -> bool:
@@ -98,7 +78,7 @@ def test_a_customer_without_chinese_lines_answers_in_english(factory, rubric, cl
     overlay.parent.mkdir()
     overlay.write_text("language: zh\npersonas:\n  jujube: {opening: 老板，有枣吗？}\n", encoding="utf-8")
     library = load_library(overlays={"zh": overlay})
-    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=ReadingClassifier(classifier))
+    coach = RehearsalService(factory, library=library, rubric=rubric, classifier=classifier)
     silent = library.personas["new-mother"]
     assert "zh" not in silent.voices
     _, opening = coach.start("tg:4", silent.key, language="zh")
@@ -115,10 +95,9 @@ def test_chinese_words_naming_a_customer_start_a_chinese_rehearsal(coach) -> Non
 def test_the_coach_texts_exist_in_both_languages_with_the_same_fields() -> None:
     en, zh = get_messages("en").rehearsal, get_messages("zh").rehearsal
     assert en and set(en) == set(zh), sorted(set(en) ^ set(zh))
-    fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
     for key in en:
-        assert fields(zh[key]) <= fields(en[key]), key  # a language may leave out what its grammar does not need
-        assert _han(zh[key]) or not re.search("[A-Za-z]", zh[key].format_map({f: "" for f in fields(zh[key])})), key
+        assert _fields(zh[key]) <= _fields(en[key]), key  # a language may leave out what its grammar does not need
+        assert _han(zh[key]) or not re.search("[A-Za-z]", zh[key].format_map({f: "" for f in _fields(zh[key])})), key
 
 
 def test_telegram_s_language_code_is_a_hint_for_the_opening(coach) -> None:
@@ -154,8 +133,7 @@ def test_the_rubric_has_chinese_texts_for_every_item(rubric) -> None:
            [(i.metric, i.levels, i.priority, i.requires) for i in rubric.items]
     for en_item, zh_item in zip(rubric.items, zh.items):
         assert zh_item.label != en_item.label and zh_item.advice != en_item.advice, en_item.key
-        fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
-        assert fields(zh_item.advice) == fields(en_item.advice), en_item.key
+        assert _fields(zh_item.advice) == _fields(en_item.advice), en_item.key
     assert len(zh.praise) == len(rubric.praise) and zh.praise != rubric.praise
 
 

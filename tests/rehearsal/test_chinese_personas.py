@@ -1,15 +1,11 @@
 """The customers' Chinese lines (knowledge/zh/personas.yml): complete, keyed like the English file, with a fallback."""
 from __future__ import annotations
 
-import re
-
 import yaml
 
 from jujube.config import get_settings
 from jujube.messages import language_of
 from jujube.rehearsal.personas import PersonaLibrary, overlay_paths
-
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _overlay() -> dict:

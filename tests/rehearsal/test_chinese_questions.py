@@ -93,7 +93,6 @@ def test_a_chinese_rehearsal_from_opening_to_scorecard(zh_coach) -> None:
     card = coach.stop("tg:8")[0]
     assert card.startswith("成绩单：王阿姨")
     assert card.count("✓") >= 4, card
-    print(card)
 
 
 def test_a_chinese_recommendation_names_catalog_products(zh_coach) -> None:
