@@ -384,6 +384,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_overlay(path: Path) -> dict[str, Any]:
+    """A language overlay's mapping (an empty file is an empty one)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}  # noqa: S506 - a safe loader
+
+
+def language_overlays(folder: Path, name: str) -> dict[str, dict[str, Any]]:
+    """Language -> the mapping of `folder/<language>/<name>`, for each such file saying `language: <language>`."""
+    out = {}
+    for path in sorted(folder.glob(f"*/{name}")):
+        raw = read_overlay(path)
+        if raw.get("language") == path.parent.name:
+            out[path.parent.name] = raw
+    return out
+
+
 def _overlays(folder: Path) -> list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]]:
     """(language, catalog, lexicon, numbers) of every overlay folder next to the catalog (knowledge/zh/):
     a folder whose catalog.yml or lexicon.yml says `language:` its own name."""

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from jujube.knowledge import language_overlays
 from jujube.nlu.unspaced import UNSPACED
 
 logger = logging.getLogger(__name__)
@@ -97,10 +98,7 @@ def load_catalog(path: Path) -> list[CatalogProduct]:
 def _aliases(path: Path) -> dict[str, tuple[str, ...]]:
     """Sku -> names and kinds in other languages, from the overlays next to the catalog (knowledge/zh/catalog.yml)."""
     out: dict[str, tuple[str, ...]] = {}
-    for overlay in sorted(path.parent.glob(f"*/{path.name}")):
-        raw = yaml.safe_load(overlay.read_text(encoding="utf-8")) or {}
-        if raw.get("language") != overlay.parent.name:
-            continue
+    for raw in language_overlays(path.parent, path.name).values():
         for sku, entry in (raw.get("products") or {}).items():
             if isinstance(entry, dict):
                 words = [entry.get("name"), *(entry.get("kinds") or ())]

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from jujube.config import get_settings
+from jujube.knowledge import language_overlays, read_overlay
 from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.matching import (
     GRADES, CatalogProduct, Mention, ProductIndex, contains_phrase, load_catalog, short_name, tokens,
@@ -286,31 +287,19 @@ def _voice(raw: dict[str, Any], defaults: dict[str, Any], persona: Persona, wher
                  keywords=keywords, replies=replies)
 
 
-def overlay_paths(folder: Path | None = None) -> dict[str, Path]:
-    """Language -> personas overlay (knowledge/<language>/personas.yml saying `language: <language>`)."""
-    folder = folder or get_settings().knowledge_dir
-    out = {}
-    for path in sorted(folder.glob("*/personas.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if raw.get("language") == path.parent.name:
-            out[path.parent.name] = path
-    return out
-
-
-def add_voices(personas: list[Persona], overlays: dict[str, Path]) -> None:
-    """Give each customer its lines from every language overlay (in place)."""
+def add_voices(personas: list[Persona], overlays: dict[str, dict[str, Any]]) -> None:
+    """Give each customer its lines from every language overlay ({language: the overlay's mapping}; in place)."""
     by_key = {p.key: p for p in personas}
-    for language, path in overlays.items():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for language, raw in overlays.items():
+        source = f"{language}/personas.yml"
         defaults = raw.get("defaults") or {}
         for key, entry in (raw.get("personas") or {}).items():
             persona = by_key.get(str(key).strip().lower())
             if persona is None:  # a typo, or a generated customer left out of this library
-                logger.warning("%s/%s: no persona %r in the English files; its lines are ignored",
-                               language, path.name, key)
+                logger.warning("%s: no persona %r in the English files; its lines are ignored", source, key)
                 continue
-            persona.voices[language] = _voice(entry or {}, defaults, persona, f"{language}/{path.name}")
-        logger.debug("%s: %d customers speak %s", path, len(raw.get("personas") or {}), language)
+            persona.voices[language] = _voice(entry or {}, defaults, persona, source)
+        logger.debug("%s: %d customers speak %s", source, len(raw.get("personas") or {}), language)
 
 
 class PersonaLibrary:
@@ -374,7 +363,8 @@ def load_library(path: Path | None = None, catalog_path: Path | None = None,
         personas.append(p)
     if not personas:
         raise RehearsalError(f"{path}: no personas")
-    add_voices(personas, overlay_paths(path.parent) if overlays is None else overlays)
+    add_voices(personas, language_overlays(path.parent, "personas.yml") if overlays is None
+               else {language: read_overlay(p) for language, p in overlays.items()})
     catalog = load_catalog(catalog_path or get_settings().catalog_path)
     words = {ref for p in personas for which in PRODUCT_LISTS for ref in p.products[which]}
     library = PersonaLibrary(personas, ProductIndex(catalog, words))

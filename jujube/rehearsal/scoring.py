@@ -9,7 +9,7 @@ from typing import Any, Callable
 import yaml
 
 from jujube.config import get_settings
-from jujube.knowledge import get_knowledge
+from jujube.knowledge import get_knowledge, language_overlays
 from jujube.messages import get_messages
 from jujube.rehearsal import RehearsalError
 from jujube.rehearsal.customer import CustomerState, Rules
@@ -127,15 +127,11 @@ def load_rubric(path: Path | None = None) -> Rubric:
 
 def _translations(path: Path, keys: set[str]) -> dict[str, dict[str, Any]]:
     """Language -> the rubric's texts in it (knowledge/<language>/rubric.yml saying `language: <language>`)."""
-    out = {}
-    for overlay in sorted(path.parent.parent.glob(f"*/{path.name}")):
-        raw = yaml.safe_load(overlay.read_text(encoding="utf-8")) or {}
-        if raw.get("language") != overlay.parent.name:
-            continue
+    out = language_overlays(path.parent.parent, path.name)
+    for language, raw in out.items():
         unknown = set(raw.get("items") or {}) - keys
         if unknown:
-            raise RehearsalError(f"{overlay}: no rubric items {sorted(unknown)} in {path.name}")
-        out[overlay.parent.name] = raw
+            raise RehearsalError(f"{language}/{path.name}: no rubric items {sorted(unknown)} in {path.name}")
     return out
 
 

@@ -5,7 +5,8 @@ import yaml
 
 from jujube.config import get_settings
 from jujube.messages import language_of
-from jujube.rehearsal.personas import PersonaLibrary, overlay_paths
+from jujube.knowledge import language_overlays
+from jujube.rehearsal.personas import PersonaLibrary
 
 
 def _overlay() -> dict:
@@ -13,7 +14,7 @@ def _overlay() -> dict:
 
 
 def test_the_chinese_overlay_is_found_by_its_language() -> None:
-    assert set(overlay_paths()) == {"zh"}
+    assert set(language_overlays(get_settings().knowledge_dir, "personas.yml")) == {"zh"}
 
 
 def test_every_overlay_key_names_a_customer_of_the_english_files(library: PersonaLibrary) -> None:
