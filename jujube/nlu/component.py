@@ -52,10 +52,11 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
         return self._matcher
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Add the matched entities to each message."""
+        """Add the matched entities to each message; a leading form of address ("Boss, ...") is no one to buy for."""
         matcher = self._get_matcher()
+        address_words = get_knowledge().address_words
         for message in messages:
-            text = message.get(TEXT) or ""
+            text = without_address(message.get(TEXT) or "", address_words)  # offsets kept
             found = self.add_extractor_name(matcher.extract(text))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
